@@ -1,0 +1,157 @@
+import type { JSONSchemaType } from 'ajv';
+
+/**
+ * The connector contract. A connector is a small definition: a config schema, mapping defaults and a
+ * factory. The engine owns scope, mapping, diffing, ordering, retries and rate limits; a connector only
+ * translates single operations into target API calls and classifies failures into typed errors
+ * (./errors.ts). The last parameter of every operation is a context object, so new fields never need a
+ * new interface version.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Target-shaped attributes, keyed by target field name (as named in the mapping). */
+export type Attributes = Record<string, JsonValue>;
+
+export interface OpContext {
+  /** Stable per (target, subject, desired version): a target that supports idempotency keys can use it. */
+  idempotencyKey: string;
+  /** Aborted when the engine shuts down or the operation times out: stop making requests. */
+  signal: AbortSignal;
+  /** The request id of the change being delivered, for the target's logs. */
+  requestId: string;
+}
+
+export interface ListOptions {
+  /** Page size to ask the target for; the connector pages until the target has no more. */
+  pageSize?: number;
+}
+
+export interface ConnectorLogger {
+  debug(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface ConnectorEnv {
+  logger: ConnectorLogger;
+  /** The engine's clock; use it instead of Date.now() so tests can move time. */
+  now(): Date;
+  fetch: typeof fetch;
+}
+
+/** What the engine wants to exist on the target, already mapped to the target's shape. */
+export interface TargetUser {
+  /** The bridge's SCIM id; store it on the target where it has a place (externalIds, tags). */
+  scimId: string;
+  /** The value the target identifies the account by (email, login, user name). */
+  key: string;
+  active: boolean;
+  attributes: Attributes;
+}
+
+export interface TargetGroup {
+  scimId: string;
+  /** The target's name for the group (email, slug, group name). */
+  key: string;
+  attributes: Attributes;
+}
+
+/** A handle on a remote object: `id` is the target's stable identifier, `key` its correlation key. */
+export interface RemoteRef {
+  id: string;
+  key: string;
+}
+
+export interface RemoteUser extends RemoteRef {
+  active: boolean;
+  attributes: Attributes;
+  /** The SCIM id the target has stored for this account, if it stores one. */
+  scimId?: string;
+}
+
+export interface RemoteGroup extends RemoteRef {
+  attributes: Attributes;
+  scimId?: string;
+}
+
+/** Only what changed: `key` when the correlation key itself changes (a rename), attributes by target field. */
+export interface Changes {
+  key?: string;
+  attributes: Attributes;
+}
+
+/** 'noop': the target was already in that state. The ledger records the difference. */
+export type Outcome = 'applied' | 'noop';
+
+export interface Health {
+  ok: boolean;
+  /** Human-readable and secret-free: what works or what is missing (e.g. a scope). */
+  message: string;
+}
+
+export interface UserOperations {
+  /** The account whose correlation key is `key`, or undefined. Never throws NotFoundError. */
+  find(key: string, ctx: OpContext): Promise<RemoteUser | undefined>;
+  /** Creates the account. If it already exists: ConflictError with `existing` set to the RemoteUser. */
+  create(user: TargetUser, ctx: OpContext): Promise<RemoteRef>;
+  /** Applies only `changes`. NotFoundError when the account is gone (the engine re-correlates). */
+  update(ref: RemoteRef, changes: Changes, ctx: OpContext): Promise<Outcome>;
+  /** Suspends sign-in and access. 'noop' when already suspended. NotFoundError when gone. */
+  disable?(ref: RemoteRef, ctx: OpContext): Promise<Outcome>;
+  /** Reverses disable. 'noop' when already active. NotFoundError when gone. */
+  enable?(ref: RemoteRef, ctx: OpContext): Promise<Outcome>;
+  /** Removes the account. 'noop' when it was already gone. */
+  delete?(ref: RemoteRef, ctx: OpContext): Promise<Outcome>;
+  /** Every account the connector manages, across all pages; stops when ctx.signal aborts. */
+  list(options: ListOptions, ctx: OpContext): AsyncIterable<RemoteUser>;
+}
+
+export interface GroupOperations {
+  find?(key: string, ctx: OpContext): Promise<RemoteGroup | undefined>;
+  /** Creates the group. If it already exists: ConflictError with `existing` set to the RemoteGroup. */
+  create(group: TargetGroup, ctx: OpContext): Promise<RemoteRef>;
+  update?(ref: RemoteRef, changes: Changes, ctx: OpContext): Promise<Outcome>;
+  /** 'noop' when already gone. */
+  delete(ref: RemoteRef, ctx: OpContext): Promise<Outcome>;
+  /** 'noop' when the user is already a member. NotFoundError when the group or user is gone. */
+  addMember(group: RemoteRef, user: RemoteRef, ctx: OpContext): Promise<Outcome>;
+  /** 'noop' when the user is not a member (or either side is gone). */
+  removeMember(group: RemoteRef, user: RemoteRef, ctx: OpContext): Promise<Outcome>;
+  list(options: ListOptions, ctx: OpContext): AsyncIterable<RemoteGroup>;
+  listMembers(group: RemoteRef, options: ListOptions, ctx: OpContext): AsyncIterable<RemoteRef>;
+}
+
+export interface Connector {
+  /** Checks credentials and permissions without writing anything. Never throws. */
+  check(ctx: OpContext): Promise<Health>;
+  users: UserOperations;
+  /** Present only when the target has groups: a capability is the presence of a member. */
+  groups?: GroupOperations;
+  close?(): Promise<void>;
+}
+
+/**
+ * How SCIM resources map onto the target by default. Values are SCIM attribute paths
+ * (`name.givenName`, `emails[type eq "work"].value`, `urn:...:enterprise:2.0:User:department`) or
+ * templates with `{path}` placeholders (`{name.givenName}.{name.familyName}`). Targets override them in config.
+ */
+export interface MappingDefaults {
+  user: { key: string; attributes: Record<string, string> };
+  group?: { key: string; attributes?: Record<string, string> };
+}
+
+export interface ConnectorDefinition<C> {
+  /** The name used as `connector:` in the bridge config. kebab-case. */
+  kind: string;
+  displayName: string;
+  configSchema: JSONSchemaType<C>;
+  mapping: MappingDefaults;
+  limits?: { requestsPerSecond?: number; concurrency?: number };
+  /** No I/O here: the engine creates connectors at startup and in `config check`. */
+  create(config: C, env: ConnectorEnv): Connector;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyConnectorDefinition = ConnectorDefinition<any>;

@@ -1,0 +1,39 @@
+import { openDatabase, type Db } from './db';
+import { Ledger } from './ledger';
+import { SyncQueue } from './queue';
+import { Links } from './links';
+import { ChangeRecorder } from './change';
+
+export type { Db } from './db';
+export type { ChangeContext, Change, TargetRouter } from './change';
+export type { SubjectRef, SubjectKind, QueueItem, QueueState } from './queue';
+export type { Link } from './links';
+export type { LedgerEntry, LedgerRow, VerifyResult } from './ledger';
+
+/** The store: one SQLite database and the pieces that read and write it. */
+export class Store {
+  readonly ledger: Ledger;
+  readonly queue: SyncQueue;
+  readonly links: Links;
+  readonly changes: ChangeRecorder;
+
+  constructor(readonly db: Db, readonly now: () => Date = () => new Date()) {
+    this.ledger = new Ledger(db, now);
+    this.queue = new SyncQueue(db, now);
+    this.links = new Links(db, now);
+    this.changes = new ChangeRecorder(this.ledger, this.queue);
+  }
+
+  static open(file: string, now?: () => Date): Store {
+    return new Store(openDatabase(file), now);
+  }
+
+  /** Runs fn in one IMMEDIATE transaction: all of its writes commit together or not at all. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

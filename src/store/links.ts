@@ -1,0 +1,55 @@
+import type { Db } from './db';
+import type { SubjectKind, SubjectRef } from './queue';
+
+export interface Link {
+  target: string;
+  subject_kind: SubjectKind;
+  subject_id: string;
+  remote_id: string;
+  remote_key: string | null;
+  /** JSON of what the engine last applied, in the target's shape: the base for the no-op check. */
+  last_applied: string;
+  synced_at: string;
+}
+
+/** Correlation between a bridge subject and its remote object, plus the state last applied there. */
+export class Links {
+  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
+
+  get(target: string, subject: SubjectRef): Link | undefined {
+    return this.db
+      .prepare('SELECT * FROM links WHERE target = ? AND subject_kind = ? AND subject_id = ?')
+      .get(target, subject.kind, subject.id) as Link | undefined;
+  }
+
+  byRemoteId(target: string, kind: SubjectKind, remoteId: string): Link | undefined {
+    return this.db
+      .prepare('SELECT * FROM links WHERE target = ? AND subject_kind = ? AND remote_id = ?')
+      .get(target, kind, remoteId) as Link | undefined;
+  }
+
+  put(target: string, subject: SubjectRef, remote: { id: string; key?: string | null }, lastApplied: unknown): void {
+    this.db
+      .prepare(`INSERT INTO links (target, subject_kind, subject_id, remote_id, remote_key, last_applied, synced_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (target, subject_kind, subject_id) DO UPDATE SET
+                  remote_id = excluded.remote_id, remote_key = excluded.remote_key,
+                  last_applied = excluded.last_applied, synced_at = excluded.synced_at`)
+      .run(target, subject.kind, subject.id, remote.id, remote.key ?? null, JSON.stringify(lastApplied), this.now().toISOString());
+  }
+
+  remove(target: string, subject: SubjectRef): void {
+    this.db.prepare('DELETE FROM links WHERE target = ? AND subject_kind = ? AND subject_id = ?').run(target, subject.kind, subject.id);
+  }
+
+  /** Targets that still hold a link for the subject (a tombstone stays until this is empty). */
+  targetsFor(subject: SubjectRef): string[] {
+    return (this.db
+      .prepare('SELECT target FROM links WHERE subject_kind = ? AND subject_id = ?')
+      .all(subject.kind, subject.id) as Array<{ target: string }>).map((row) => row.target);
+  }
+
+  iterate(target: string, kind: SubjectKind): IterableIterator<Link> {
+    return this.db.prepare('SELECT * FROM links WHERE target = ? AND subject_kind = ?').iterate(target, kind) as IterableIterator<Link>;
+  }
+}

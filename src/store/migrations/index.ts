@@ -1,0 +1,10 @@
+import { initial } from './001-initial';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+/** Applied in order; a migration is never edited once released, only followed by a new one. */
+export const migrations: Migration[] = [initial];

@@ -1,0 +1,135 @@
+import type { Db } from './db';
+
+export type SubjectKind = 'user' | 'group';
+export type QueueState = 'pending' | 'inflight' | 'dead';
+
+export interface QueueItem {
+  target: string;
+  subject_kind: SubjectKind;
+  subject_id: string;
+  state: QueueState;
+  due_at: number;
+  attempts: number;
+  generation: number;
+  last_error: string | null;
+  request_id: string | null;
+  enqueued_at: string;
+  updated_at: string;
+}
+
+export interface SubjectRef {
+  kind: SubjectKind;
+  id: string;
+}
+
+/**
+ * The sync queue: one row per (target, subject) meaning "may be out of date there". Enqueueing an
+ * existing row bumps its generation instead of adding a row, which is what coalesces bursts of changes.
+ */
+export class SyncQueue {
+  private readonly upsert;
+  private readonly claimStmt;
+
+  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {
+    // A new change revives a dead item (with fresh attempts) but does not cut short a backoff in progress.
+    this.upsert = db.prepare(`
+      INSERT INTO sync_queue (target, subject_kind, subject_id, state, due_at, attempts, generation, request_id, enqueued_at, updated_at)
+      VALUES (@target, @kind, @id, 'pending', @due, 0, 1, @requestId, @at, @at)
+      ON CONFLICT (target, subject_kind, subject_id) DO UPDATE SET
+        generation = generation + 1,
+        request_id = excluded.request_id,
+        updated_at = excluded.updated_at,
+        attempts   = CASE WHEN state = 'dead' THEN 0 ELSE attempts END,
+        due_at     = CASE WHEN state = 'dead' THEN excluded.due_at ELSE due_at END,
+        state      = CASE WHEN state = 'dead' THEN 'pending' ELSE state END`);
+    this.claimStmt = db.prepare(`
+      UPDATE sync_queue SET state = 'inflight', updated_at = @at
+      WHERE rowid IN (SELECT rowid FROM sync_queue WHERE target = @target AND state = 'pending' AND due_at <= @due
+                      ORDER BY due_at LIMIT @limit)
+      RETURNING *`);
+  }
+
+  enqueue(target: string, subject: SubjectRef, requestId?: string | null, delayMs = 0): void {
+    const now = this.now();
+    this.upsert.run({
+      target,
+      kind: subject.kind,
+      id: subject.id,
+      due: now.getTime() + delayMs,
+      requestId: requestId ?? null,
+      at: now.toISOString(),
+    });
+  }
+
+  /** Marks up to `limit` due items of one target in flight and returns them. */
+  claim(target: string, limit: number): QueueItem[] {
+    const now = this.now();
+    return this.claimStmt.all({ target, due: now.getTime(), limit, at: now.toISOString() }) as QueueItem[];
+  }
+
+  /** Done with `generation`: removes the row, or hands it back if a newer change arrived meanwhile. */
+  complete(item: QueueItem): void {
+    const removed = this.db
+      .prepare(`DELETE FROM sync_queue WHERE target = ? AND subject_kind = ? AND subject_id = ? AND generation = ?`)
+      .run(item.target, item.subject_kind, item.subject_id, item.generation);
+    if (removed.changes === 0) this.release(item, 0, null, false);
+  }
+
+  /** Schedules another attempt after `delayMs`; `countAttempt` false for waits that are not failures. */
+  release(item: QueueItem, delayMs: number, error: string | null, countAttempt = true): void {
+    const now = this.now();
+    this.db
+      .prepare(`UPDATE sync_queue SET state = 'pending', due_at = ?, attempts = attempts + ?, last_error = ?, updated_at = ?
+                WHERE target = ? AND subject_kind = ? AND subject_id = ?`)
+      .run(now.getTime() + delayMs, countAttempt ? 1 : 0, error, now.toISOString(), item.target, item.subject_kind, item.subject_id);
+  }
+
+  deadLetter(item: QueueItem, error: string): void {
+    this.db
+      .prepare(`UPDATE sync_queue SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ?
+                WHERE target = ? AND subject_kind = ? AND subject_id = ?`)
+      .run(error, this.now().toISOString(), item.target, item.subject_kind, item.subject_id);
+  }
+
+  /** After a crash nothing is really in flight: hand every inflight row back (called at startup). */
+  recoverInflight(): number {
+    return this.db.prepare(`UPDATE sync_queue SET state = 'pending' WHERE state = 'inflight'`).run().changes;
+  }
+
+  /** Retries dead items now; all of a target's when no subject is given. Returns how many. */
+  retryDead(target: string, subject?: SubjectRef): number {
+    const now = this.now();
+    const where = subject ? 'AND subject_kind = ? AND subject_id = ?' : '';
+    const params: unknown[] = [now.getTime(), now.toISOString(), target, ...(subject ? [subject.kind, subject.id] : [])];
+    return this.db
+      .prepare(`UPDATE sync_queue SET state = 'pending', attempts = 0, due_at = ?, updated_at = ? WHERE target = ? AND state = 'dead' ${where}`)
+      .run(...params).changes;
+  }
+
+  get(target: string, subject: SubjectRef): QueueItem | undefined {
+    return this.db
+      .prepare('SELECT * FROM sync_queue WHERE target = ? AND subject_kind = ? AND subject_id = ?')
+      .get(target, subject.kind, subject.id) as QueueItem | undefined;
+  }
+
+  list(filter: { target?: string; state?: QueueState; limit?: number } = {}): QueueItem[] {
+    return this.db
+      .prepare(`SELECT * FROM sync_queue WHERE (@target IS NULL OR target = @target) AND (@state IS NULL OR state = @state)
+                ORDER BY due_at LIMIT @limit`)
+      .all({ target: filter.target ?? null, state: filter.state ?? null, limit: filter.limit ?? 1000 }) as QueueItem[];
+  }
+
+  depth(): Array<{ target: string; state: QueueState; count: number }> {
+    return this.db
+      .prepare('SELECT target, state, COUNT(*) AS count FROM sync_queue GROUP BY target, state ORDER BY target, state')
+      .all() as Array<{ target: string; state: QueueState; count: number }>;
+  }
+
+  /** Milliseconds until the next pending item of `target` is due, or undefined when none is pending. */
+  nextDueIn(target: string): number | undefined {
+    const row = this.db
+      .prepare(`SELECT MIN(due_at) AS due FROM sync_queue WHERE target = ? AND state = 'pending'`)
+      .get(target) as { due: number | null };
+    return row.due === null ? undefined : Math.max(0, row.due - this.now().getTime());
+  }
+}
