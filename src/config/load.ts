@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import configSchema from '../../schemas/config.schema.json';
+import targetSchema from '../../schemas/target.schema.json';
+import type { AnyConnectorDefinition } from '../../connectors/sdk/contract';
+import { defaultConfig } from './defaults';
+import { InvalidConfigError } from './errors';
+import { resolveSecrets } from './secrets';
+import { createValidator, schemaProblems } from './schema-validator';
+import { targetProblems } from './targets';
+import type { BridgeConfig, TargetConfig } from './types';
+
+export interface LoadConfigOptions {
+  /** The config file (YAML or JSON). Without it SCIM_BRIDGE_CONFIG names one; without both, defaults only. */
+  file?: string;
+  /** Command-line flags: they beat the environment, which beats the file, which beats the defaults. */
+  overrides?: { port?: number; dbFile?: string };
+  env?: NodeJS.ProcessEnv;
+  /** The connector registry; when given, each target's connector and its config are checked too. */
+  connectors?: readonly AnyConnectorDefinition[];
+}
+
+const validator = createValidator();
+validator.addSchema(targetSchema);
+
+/** Reads, resolves secrets in, validates and completes the configuration; throws InvalidConfigError. */
+export function loadConfig(options: LoadConfigOptions = {}): BridgeConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? (env.SCIM_BRIDGE_CONFIG || undefined);
+  const source = file ? `config file ${file}` : 'configuration';
+  const problems: string[] = [];
+
+  const resolved = resolveSecrets(file ? readConfigFile(file) : {}, env, problems);
+  problems.push(...schemaProblems(validator, configSchema, resolved));
+  if (problems.length) throw new InvalidConfigError(problems, source);
+
+  const config = withDefaults(resolved as ConfigFile);
+  applyEnvironment(config, env, problems);
+  if (options.overrides?.port !== undefined) config.server.port = options.overrides.port;
+  if (options.overrides?.dbFile !== undefined) config.database.file = options.overrides.dbFile;
+  if (options.connectors) problems.push(...targetProblems(validator, config.targets, options.connectors));
+  if (problems.length) throw new InvalidConfigError(problems, source);
+  return config;
+}
+
+/** The file as written: every key optional (schemas/config.schema.json says which ones exist). */
+interface ConfigFile {
+  server?: Partial<BridgeConfig['server']>;
+  database?: Partial<BridgeConfig['database']>;
+  scim?: Partial<BridgeConfig['scim']>;
+  targets?: Array<Omit<TargetConfig, 'config'> & { config?: Record<string, unknown> }>;
+}
+
+function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InvalidConfigError([`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`]);
+  }
+  try {
+    // YAML is a superset of JSON, so one parser reads both.
+    return parseYaml(text) ?? {};
+  } catch (error) {
+    // Only the first line: the rest quotes the file, which may hold a secret.
+    throw new InvalidConfigError([`not valid YAML or JSON: ${String((error as Error).message).split('\n')[0]}`], `config file ${file}`);
+  }
+}
+
+function withDefaults(file: ConfigFile): BridgeConfig {
+  const defaults = defaultConfig();
+  return {
+    server: { ...defaults.server, ...file.server },
+    database: { ...defaults.database, ...file.database },
+    scim: { ...defaults.scim, ...file.scim },
+    targets: (file.targets ?? []).map((target) => ({ ...target, config: target.config ?? {} })),
+  };
+}
+
+function applyEnvironment(config: BridgeConfig, env: NodeJS.ProcessEnv, problems: string[]): void {
+  if (env.SCIM_BRIDGE_PORT) {
+    const port = parsePort(env.SCIM_BRIDGE_PORT);
+    if (port === undefined) problems.push('SCIM_BRIDGE_PORT: must be an integer from 0 to 65535');
+    else config.server.port = port;
+  }
+  if (env.SCIM_BRIDGE_DB) config.database.file = env.SCIM_BRIDGE_DB;
+}
+
+/** A TCP port (0 = any free one), or undefined when `text` is not one. */
+export function parsePort(text: string): number | undefined {
+  if (!/^\d{1,5}$/.test(text.trim())) return undefined;
+  const port = Number(text);
+  return port <= 65535 ? port : undefined;
+}
