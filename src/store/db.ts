@@ -28,13 +28,15 @@ function synchronousFromEnv(): 'NORMAL' | 'FULL' {
   return process.env.SCIM_BRIDGE_SYNCHRONOUS?.toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL';
 }
 
+/** Applies, in order, every migration not yet recorded in schema_migrations (each in its own transaction). */
 export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (const migration of migrations) {
-    if (migration.version <= current) continue;
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.up);
-      db.pragma(`user_version = ${migration.version}`);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
     })();
   }
 }

@@ -1,4 +1,5 @@
 import { initial } from './001-initial';
+import { grants } from './004-grants';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,4 @@ export interface Migration {
 }
 
 /** Applied in order; a migration is never edited once released, only followed by a new one. */
-export const migrations: Migration[] = [initial];
+export const migrations: Migration[] = [initial, grants];
