@@ -16,6 +16,8 @@ export interface Change {
   reason?: string;
   /** Other subjects whose target state this change may alter (e.g. the users added to a group). */
   alsoAffects?: SubjectRef[];
+  /** false for evidence-only rows (a grant requested or approved): nothing to deliver yet. */
+  deliver?: boolean;
 }
 
 /** Decides which targets a subject must be queued for: those whose scope it is in or was in. */
@@ -45,6 +47,7 @@ export class ChangeRecorder {
       after: change.after,
       reason: change.reason,
     });
+    if (change.deliver === false) return seq;
     for (const subject of [change.subject, ...(change.alsoAffects ?? [])]) {
       for (const target of this.router(subject)) this.queue.enqueue(target, subject, ctx.requestId);
     }
