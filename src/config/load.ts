@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import configSchema from '../../schemas/config.schema.json';
 import targetSchema from '../../schemas/target.schema.json';
-import type { AnyConnectorDefinition } from '../../connectors/sdk/contract';
 import { defaultConfig } from './defaults';
 import { InvalidConfigError } from './errors';
 import { resolveSecrets } from './secrets';
 import { createValidator, schemaProblems } from './schema-validator';
-import { targetProblems } from './targets';
+import { targetProblems, type ConnectorSchema } from './targets';
 import type { BridgeConfig, TargetConfig } from './types';
 
 export interface LoadConfigOptions {
@@ -17,7 +16,9 @@ export interface LoadConfigOptions {
   overrides?: { port?: number; dbFile?: string };
   env?: NodeJS.ProcessEnv;
   /** The connector registry; when given, each target's connector and its config are checked too. */
-  connectors?: readonly AnyConnectorDefinition[];
+  connectors?: readonly ConnectorSchema[];
+  /** false leaves `${env:…}` references unresolved: for commands that only need the database path. */
+  resolveSecrets?: boolean;
 }
 
 const validator = createValidator();
@@ -30,7 +31,8 @@ export function loadConfig(options: LoadConfigOptions = {}): BridgeConfig {
   const source = file ? `config file ${file}` : 'configuration';
   const problems: string[] = [];
 
-  const resolved = resolveSecrets(file ? readConfigFile(file) : {}, env, problems);
+  const raw = file ? readConfigFile(file) : {};
+  const resolved = options.resolveSecrets === false ? raw : resolveSecrets(raw, env, problems);
   problems.push(...schemaProblems(validator, configSchema, resolved));
   if (problems.length) throw new InvalidConfigError(problems, source);
 

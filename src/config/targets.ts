@@ -1,13 +1,19 @@
 import type Ajv from 'ajv';
-import type { AnyConnectorDefinition } from '../../connectors/sdk/contract';
+import type { AnySchema } from 'ajv';
 import { schemaProblems } from './schema-validator';
 import type { TargetConfig } from './types';
+
+/** What config validation needs from a connector definition (any ConnectorDefinition<C> has it). */
+export interface ConnectorSchema {
+  kind: string;
+  configSchema: AnySchema;
+}
 
 /**
  * Checks what the JSON schema cannot: target names are unique, each connector exists in the registry,
  * and each target's `config` satisfies that connector's own configSchema.
  */
-export function targetProblems(ajv: Ajv, targets: readonly TargetConfig[], connectors: readonly AnyConnectorDefinition[]): string[] {
+export function targetProblems(ajv: Ajv, targets: readonly TargetConfig[], connectors: readonly ConnectorSchema[]): string[] {
   const problems: string[] = [];
   const firstIndexByName = new Map<string, number>();
   targets.forEach((target, index) => {

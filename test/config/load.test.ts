@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AnyConnectorDefinition } from '../../connectors/sdk/contract';
+import type { ConnectorDefinition } from '../../connectors/sdk/contract';
 import { loadConfig } from '../../src/config/load';
 import { InvalidConfigError } from '../../src/config/errors';
 
@@ -25,7 +25,7 @@ function problemsOf(load: () => unknown): string[] {
 }
 
 /** A connector definition with a real schema; create() is never reached by config loading. */
-const tokenConnector = {
+const tokenConnector: ConnectorDefinition<{ token: string; org: string }> = {
   kind: 'token-target',
   displayName: 'Token target',
   configSchema: {
@@ -38,7 +38,7 @@ const tokenConnector = {
   create: () => {
     throw new Error('not used by config loading');
   },
-} as AnyConnectorDefinition;
+};
 
 describe('loadConfig', () => {
   it('uses the documented defaults with no file and no environment', () => {

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load';
+import { createLogger } from '../log';
+import { configChecks, type ConfigCheckResult } from './config-checks';
+import { CliError, EXIT_FAILURE, EXIT_USAGE, writeLine, type CliIo } from './io';
+
+/** `config check`: validate a config file (schema, secrets, connectors) and run the live checks. */
+export function registerConfigCommands(program: Command, io: CliIo): void {
+  const config = program.command('config').description('configuration');
+  config
+    .command('check')
+    .description('validate a config file and run each registered check; exit 1 on any problem')
+    .option('--config <file>', 'the config file (default: SCIM_BRIDGE_CONFIG)')
+    .action(async (options: { config?: string }) => {
+      const file = options.config ?? (io.env.SCIM_BRIDGE_CONFIG || undefined);
+      if (!file) throw new CliError('no config file: pass --config FILE or set SCIM_BRIDGE_CONFIG', EXIT_USAGE);
+      const loaded = loadConfig({ file, env: io.env });
+      writeLine(io.stdout, `${file}: valid (${loaded.targets.length} target${loaded.targets.length === 1 ? '' : 's'}${targetList(loaded.targets)})`);
+      const logger = createLogger({ stream: io.stderr });
+      const results: ConfigCheckResult[] = [];
+      for (const check of configChecks) results.push(...(await check(loaded, logger)));
+      for (const result of results) writeLine(io.stdout, `${result.ok ? 'ok  ' : 'FAIL'} ${result.subject}: ${result.message}`);
+      const failed = results.filter((result) => !result.ok).length;
+      if (failed) throw new CliError(`${failed} check${failed === 1 ? '' : 's'} failed`, EXIT_FAILURE);
+    });
+}
+
+function targetList(targets: Array<{ name: string; connector: string }>): string {
+  return targets.length ? `: ${targets.map((t) => `${t.name} (${t.connector})`).join(', ')}` : '';
+}

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load';
+import { Store } from '../store';
+import { CliError, type CliIo } from './io';
+
+export interface DatabaseOptions {
+  db?: string;
+  config?: string;
+}
+
+/** Adds --db and --config to a command that works on the database. */
+export function withDatabaseOptions(command: Command): Command {
+  return command
+    .option('--db <file>', 'SQLite database file (default: SCIM_BRIDGE_DB, then the config file, then ./data/scim-bridge.db)')
+    .option('--config <file>', 'config file to take the database path from (default: SCIM_BRIDGE_CONFIG)');
+}
+
+/** The database file: --db, then SCIM_BRIDGE_DB, then the config file's database.file, then the default. */
+export function databaseFile(options: DatabaseOptions, io: CliIo): string {
+  return loadConfig({ file: options.config, overrides: { dbFile: options.db }, env: io.env, resolveSecrets: false }).database.file;
+}
+
+/**
+ * Opens the store. `mustExist` is for commands that only read or change what is there: a mistyped path
+ * must be an error, not a new empty database that verifies as intact.
+ */
+export function openStore(options: DatabaseOptions, io: CliIo, { mustExist }: { mustExist: boolean }): Store {
+  const file = databaseFile(options, io);
+  if (mustExist && !existsSync(file)) throw new CliError(`database ${file} does not exist (use --db or SCIM_BRIDGE_DB)`);
+  return Store.open(file);
+}
+
+/** Runs fn with an open store and always closes it. */
+export async function withStore<T>(options: DatabaseOptions, io: CliIo, mustExist: boolean, fn: (store: Store) => T | Promise<T>): Promise<T> {
+  const store = openStore(options, io, { mustExist });
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}

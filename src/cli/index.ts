@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import type { CliIo } from './io';
+import { registerServeCommand } from './serve';
+import { registerTokenCommands } from './token';
+import { registerLedgerCommands } from './ledger';
+import { registerConfigCommands } from './config';
+
+/** Adds one command group to the program; commands write data to io.stdout and messages to io.stderr. */
+export type CommandRegistration = (program: Command, io: CliIo) => void;
+
+/** Every command group of `scim-bridge`, in help order: one line per group. */
+export const commandRegistrations: CommandRegistration[] = [
+  registerServeCommand,
+  registerTokenCommands,
+  registerLedgerCommands,
+  registerConfigCommands,
+];

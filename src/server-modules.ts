@@ -1,0 +1,7 @@
+import type { ServerModule } from './server';
+
+/**
+ * Everything `scim-bridge serve` runs besides the SCIM edge, in start order: one line per module
+ * (sync engine, reconciler, expiry sweeper, metrics). See ServerModule in ./server.ts.
+ */
+export const serverModules: ServerModule[] = [];
