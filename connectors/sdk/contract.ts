@@ -1,4 +1,4 @@
-import type { JSONSchemaType } from 'ajv';
+import type { JSONSchemaType, SchemaObject } from 'ajv';
 
 /**
  * The connector contract. A connector is a small definition: a config schema, mapping defaults and a
@@ -153,5 +153,13 @@ export interface ConnectorDefinition<C> {
   create(config: C, env: ConnectorEnv): Connector;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyConnectorDefinition = ConnectorDefinition<any>;
+/**
+ * Any connector, whatever its config type: what the registry and the engine hold. (ConnectorDefinition<any>
+ * does not work: ajv's JSONSchemaType<any> is not a supertype of JSONSchemaType<C>.) The config passed to
+ * `create` has been validated against `configSchema` first.
+ */
+export interface AnyConnectorDefinition extends Omit<ConnectorDefinition<unknown>, 'configSchema' | 'create'> {
+  configSchema: SchemaObject;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  create(config: any, env: ConnectorEnv): Connector;
+}

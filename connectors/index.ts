@@ -1,0 +1,5 @@
+import type { AnyConnectorDefinition } from './sdk/contract';
+import { memory } from './memory';
+
+/** The one registry of connector kinds: a new connector adds one import and one entry here. */
+export const connectors: AnyConnectorDefinition[] = [memory];
