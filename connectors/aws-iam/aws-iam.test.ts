@@ -1,0 +1,4 @@
+import { runConnectorKit } from '../kit';
+import { awsIamHarness } from './harness';
+
+runConnectorKit(awsIamHarness);
