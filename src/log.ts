@@ -34,3 +34,14 @@ export function createLogger(options: { level?: string; stream?: NodeJS.Writable
     transports: [new winston.transports.Stream({ stream: options.stream ?? process.stdout })],
   });
 }
+
+/** node-cron's logger interface, routed to winston (its own default writes to the console). */
+export function cronLogger(logger: Logger, task: string) {
+  const meta = { task };
+  return {
+    info: (message: string) => logger.info(message, meta),
+    warn: (message: string) => logger.warn(message, meta),
+    error: (message: string | Error, error?: Error) => logger.error(String(message), { ...meta, error: error ? String(error) : undefined }),
+    debug: (message: string | Error) => logger.debug(String(message), meta),
+  };
+}

@@ -1,3 +1,4 @@
+import { defaultLifecycleConfig } from '../lifecycle/config';
 import type { BridgeConfig } from './types';
 
 export const DEFAULT_PORT = 8080;
@@ -9,5 +10,6 @@ export function defaultConfig(): BridgeConfig {
     database: { file: DEFAULT_DB_FILE },
     scim: { maxBulkOperations: 1000, maxPayloadBytes: 1_048_576, maxResults: 1000 },
     targets: [],
+    lifecycle: defaultLifecycleConfig(),
   };
 }

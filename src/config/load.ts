@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import configSchema from '../../schemas/config.schema.json';
 import targetSchema from '../../schemas/target.schema.json';
+import lifecycleSchema from '../../schemas/lifecycle.schema.json';
 import { defaultConfig } from './defaults';
 import { InvalidConfigError } from './errors';
 import { resolveSecrets } from './secrets';
@@ -23,6 +24,7 @@ export interface LoadConfigOptions {
 
 const validator = createValidator();
 validator.addSchema(targetSchema);
+validator.addSchema(lifecycleSchema);
 
 /** Reads, resolves secrets in, validates and completes the configuration; throws InvalidConfigError. */
 export function loadConfig(options: LoadConfigOptions = {}): BridgeConfig {
@@ -51,6 +53,7 @@ interface ConfigFile {
   database?: Partial<BridgeConfig['database']>;
   scim?: Partial<BridgeConfig['scim']>;
   targets?: Array<Omit<TargetConfig, 'config'> & { config?: Record<string, unknown> }>;
+  lifecycle?: Partial<BridgeConfig['lifecycle']>;
 }
 
 function readConfigFile(file: string): unknown {
@@ -76,6 +79,7 @@ function withDefaults(file: ConfigFile): BridgeConfig {
     database: { ...defaults.database, ...file.database },
     scim: { ...defaults.scim, ...file.scim },
     targets: (file.targets ?? []).map((target) => ({ ...target, config: target.config ?? {} })),
+    lifecycle: { ...defaults.lifecycle, ...file.lifecycle },
   };
 }
 

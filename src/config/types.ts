@@ -1,3 +1,5 @@
+import type { LifecycleConfig } from '../lifecycle/config';
+
 /**
  * The validated bridge configuration. schemas/config.schema.json is the source of truth for what a
  * file may contain; these types describe the object after loading, defaults and secret resolution.
@@ -7,6 +9,7 @@ export interface BridgeConfig {
   database: { file: string };
   scim: { maxBulkOperations: number; maxPayloadBytes: number; maxResults: number };
   targets: TargetConfig[];
+  lifecycle: LifecycleConfig;
 }
 
 /** One provisioning target. The sync engine owns the meaning of scope, mapping and deprovision. */

@@ -6,6 +6,8 @@ export interface ChangeContext {
   actor: string;
   requestId: string;
   source: 'scim' | 'admin' | 'cli' | 'sweeper' | 'reconciler' | 'engine';
+  /** Why, when the writer is not a person answering for it (e.g. "identity expired at …"). */
+  reason?: string;
 }
 
 export interface Change {
@@ -45,7 +47,7 @@ export class ChangeRecorder {
       subject: `${change.subject.kind}:${change.subject.id}`,
       before: change.before,
       after: change.after,
-      reason: change.reason,
+      reason: change.reason ?? ctx.reason,
     });
     if (change.deliver === false) return seq;
     for (const subject of [change.subject, ...(change.alsoAffects ?? [])]) {

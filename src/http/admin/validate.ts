@@ -1,0 +1,32 @@
+import Ajv, { type AnySchema, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { NextFunction, Request, Response } from 'express';
+import { scimError } from '../auth';
+
+// strictRequired off: `oneOf: [{ required: [a] }, { required: [b] }]` is the standard "one of these fields" idiom.
+const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true });
+addFormats(ajv);
+const compiled = new Map<AnySchema, ValidateFunction>();
+
+/** Rejects a body that does not match `schema` with 400 invalidValue naming each problem's path. */
+export function validateBody(schema: AnySchema) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    let validate = compiled.get(schema);
+    if (!validate) compiled.set(schema, (validate = ajv.compile(schema)));
+    if (validate(req.body ?? {})) return next();
+    const problems = (validate.errors ?? [])
+      .filter((error) => error.keyword !== 'oneOf' || validate!.errors!.length === 1)
+      .map((error) => `${error.instancePath || '/'} ${error.message}${error.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : ''}`);
+    res.status(400).type('application/scim+json').send(scimError(400, `invalid request body: ${problems.join('; ')}`, 'invalidValue'));
+  };
+}
+
+/** Sends a SCIM error for an error that carries a 4xx status (domain errors), or passes it on. */
+export function sendKnownError(error: unknown, res: Response, next: NextFunction): void {
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    res.status(status).type('application/scim+json').send(scimError(status, (error as Error).message, status === 400 ? 'invalidValue' : undefined));
+  } else {
+    next(error);
+  }
+}

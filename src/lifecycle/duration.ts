@@ -1,0 +1,13 @@
+const ISO_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+const UNIT_MS = [7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1_000];
+
+/**
+ * ISO 8601 durations with fixed-length units only (weeks, days, hours, minutes, seconds): a grant's
+ * length must not depend on the calendar, so months and years are refused. Undefined when invalid.
+ */
+export function parseDurationMs(text: string): number | undefined {
+  const match = ISO_DURATION.exec(text);
+  if (!match || text === 'P' || text.endsWith('T')) return undefined;
+  const total = match.slice(1).reduce((sum, part, index) => sum + (part ? Number(part) * UNIT_MS[index] : 0), 0);
+  return total > 0 ? total : undefined;
+}
