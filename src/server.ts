@@ -45,6 +45,8 @@ export interface StartServerOptions {
   modules?: readonly ServerModule[];
   /** How long in-flight requests may take to finish on shutdown before their connections are cut. */
   shutdownGraceMs?: number;
+  /** Stop and exit the process on SIGTERM/SIGINT (what `serve` wants; tests call stop() instead). */
+  exitOnSignals?: boolean;
 }
 
 export interface RunningServer {
@@ -75,9 +77,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const port = await listen(server, config.server.port, config.server.host);
     await startServices(services, logger);
     const scimUrl = `${config.server.baseUrl ?? `http://${displayHost(config.server.host)}:${port}`}/scim/v2`;
-    logger.info('listening', { port, host: config.server.host, scimUrl, database: config.database.file, targets: config.targets.map((t) => t.name) });
     const stop = once(() => shutdown(server!, services, store, logger, options.shutdownGraceMs ?? 10_000));
-    return { port, scimUrl, context, stop };
+    const running: RunningServer = { port, scimUrl, context, stop };
+    // Handlers go in before the startup line, so whoever waits for that line can signal at once.
+    if (options.exitOnSignals) stopOnSignals(running, logger);
+    logger.info('listening', { port, host: config.server.host, scimUrl, database: config.database.file, targets: config.targets.map((t) => t.name) });
+    return running;
   } catch (error) {
     server?.close();
     store.close();

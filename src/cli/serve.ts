@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load';
 import { createLogger } from '../log';
-import { startServer, stopOnSignals } from '../server';
+import { startServer } from '../server';
 import { serverModules } from '../server-modules';
 import { CliError, type CliIo } from './io';
 import { portOption } from './option-parsers';
@@ -24,7 +24,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       const config = loadConfig({ file: options.config, overrides: { port: options.port, dbFile: options.db }, env: io.env });
       const logger = createLogger({ stream: io.stdout });
       try {
-        stopOnSignals(await startServer({ config, logger, modules: serverModules }), logger);
+        await startServer({ config, logger, modules: serverModules, exitOnSignals: true });
       } catch (error) {
         throw explainStartFailure(error, config.server.host, config.server.port);
       }
