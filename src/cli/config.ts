@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { connectors } from '../../connectors';
 import { loadConfig } from '../config/load';
 import { createLogger } from '../log';
 import { configChecks, type ConfigCheckResult } from './config-checks';
@@ -14,7 +15,7 @@ export function registerConfigCommands(program: Command, io: CliIo): void {
     .action(async (options: { config?: string }) => {
       const file = options.config ?? (io.env.SCIM_BRIDGE_CONFIG || undefined);
       if (!file) throw new CliError('no config file: pass --config FILE or set SCIM_BRIDGE_CONFIG', EXIT_USAGE);
-      const loaded = loadConfig({ file, env: io.env });
+      const loaded = loadConfig({ file, env: io.env, connectors });
       writeLine(io.stdout, `${file}: valid (${loaded.targets.length} target${loaded.targets.length === 1 ? '' : 's'}${targetList(loaded.targets)})`);
       const logger = createLogger({ stream: io.stderr });
       const results: ConfigCheckResult[] = [];

@@ -4,6 +4,8 @@ import { registerServeCommand } from './serve';
 import { registerTokenCommands } from './token';
 import { registerLedgerCommands } from './ledger';
 import { registerConfigCommands } from './config';
+import { registerGrantCommands } from './grant';
+import { registerAccessCommands } from './access';
 
 /** Adds one command group to the program; commands write data to io.stdout and messages to io.stderr. */
 export type CommandRegistration = (program: Command, io: CliIo) => void;
@@ -14,4 +16,6 @@ export const commandRegistrations: CommandRegistration[] = [
   registerTokenCommands,
   registerLedgerCommands,
   registerConfigCommands,
+  registerGrantCommands,
+  registerAccessCommands,
 ];

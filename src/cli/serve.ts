@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { connectors } from '../../connectors';
 import { loadConfig } from '../config/load';
 import { createLogger } from '../log';
 import { startServer } from '../server';
@@ -21,7 +22,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .option('--port <n>', 'TCP port, 0 for any free one (default: SCIM_BRIDGE_PORT, then the config file, then 8080)', portOption)
     .option('--db <file>', 'SQLite database file (default: SCIM_BRIDGE_DB, then the config file, then ./data/scim-bridge.db)')
     .action(async (options: ServeOptions) => {
-      const config = loadConfig({ file: options.config, overrides: { port: options.port, dbFile: options.db }, env: io.env });
+      const config = loadConfig({ file: options.config, overrides: { port: options.port, dbFile: options.db }, env: io.env, connectors });
       const logger = createLogger({ stream: io.stdout });
       try {
         await startServer({ config, logger, modules: serverModules, exitOnSignals: true });

@@ -28,7 +28,7 @@ describe('scim-bridge config check', () => {
     expect(run).toMatchObject({ code: 1, stdout: '' });
     expect(run.stderr).toContain(`invalid config file ${file}:`);
     expect(run.stderr).toContain('  - server.port: must be >= 0');
-    expect(run.stderr).toContain('  - databse: is not a known setting (known: server, database, scim, targets)');
+    expect(run.stderr).toMatch(/  - databse: is not a known setting \(known: server, database, scim, .*targets\)/);
     expect(run.stderr).toContain('  - targets[0].name: must match pattern');
   });
 
@@ -64,5 +64,16 @@ describe('scim-bridge config check', () => {
     } finally {
       configChecks.splice(configChecks.indexOf(check), 1);
     }
+  });
+});
+
+describe('scim-bridge config check against the connector registry', () => {
+  it('accepts a target of a registered connector and names an unknown one with the known kinds', async () => {
+    const good = configFile('memory.yaml', 'targets:\n  - name: mirror\n    connector: memory\n    config:\n      directory: mirror\n');
+    expect(await cli(['config', 'check', '--config', good])).toMatchObject({ code: 0, stdout: `${good}: valid (1 target: mirror (memory))\n` });
+    const bad = configFile('unknown.yaml', 'targets:\n  - name: mirror\n    connector: memroy\n');
+    const run = await cli(['config', 'check', '--config', bad]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/targets\[0\]\.connector: must be one of .*\bmemory\b/);
   });
 });

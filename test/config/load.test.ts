@@ -42,7 +42,7 @@ const tokenConnector: ConnectorDefinition<{ token: string; org: string }> = {
 
 describe('loadConfig', () => {
   it('uses the documented defaults with no file and no environment', () => {
-    expect(loadConfig({ env: {} })).toEqual({
+    expect(loadConfig({ env: {} })).toMatchObject({
       server: { port: 8080, host: '0.0.0.0' },
       database: { file: './data/scim-bridge.db' },
       scim: { maxBulkOperations: 1000, maxPayloadBytes: 1_048_576, maxResults: 1000 },
