@@ -29,9 +29,11 @@ export interface SubjectRef {
 export class SyncQueue {
   private readonly upsert;
   private readonly claimStmt;
+  private readonly listeners: Array<(target: string) => void> = [];
 
   constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {
-    // A new change revives a dead item (with fresh attempts) but does not cut short a backoff in progress.
+    // A new change revives a dead item (with fresh attempts) but does not cut short a backoff in progress;
+    // it does cut short a wait that is not a failure (attempts = 0: a scheduled delete, a deferred group).
     this.upsert = db.prepare(`
       INSERT INTO sync_queue (target, subject_kind, subject_id, state, due_at, attempts, generation, request_id, enqueued_at, updated_at)
       VALUES (@target, @kind, @id, 'pending', @due, 0, 1, @requestId, @at, @at)
@@ -40,7 +42,8 @@ export class SyncQueue {
         request_id = excluded.request_id,
         updated_at = excluded.updated_at,
         attempts   = CASE WHEN state = 'dead' THEN 0 ELSE attempts END,
-        due_at     = CASE WHEN state = 'dead' THEN excluded.due_at ELSE due_at END,
+        due_at     = CASE WHEN state = 'dead' THEN excluded.due_at
+                          WHEN state = 'pending' AND attempts = 0 THEN MIN(due_at, excluded.due_at) ELSE due_at END,
         state      = CASE WHEN state = 'dead' THEN 'pending' ELSE state END`);
     this.claimStmt = db.prepare(`
       UPDATE sync_queue SET state = 'inflight', updated_at = @at
@@ -59,6 +62,21 @@ export class SyncQueue {
       requestId: requestId ?? null,
       at: now.toISOString(),
     });
+    this.notify(target);
+  }
+
+  /**
+   * Calls `listener(target)` after something became due for that target (an enqueue or a retry), once
+   * the current synchronous work - including the enclosing transaction - has finished.
+   */
+  onEnqueue(listener: (target: string) => void): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
+  }
+
+  private notify(target: string): void {
+    if (this.listeners.length === 0) return;
+    setImmediate(() => this.listeners.forEach((listener) => listener(target)));
   }
 
   /** Marks up to `limit` due items of one target in flight and returns them. */
@@ -101,9 +119,16 @@ export class SyncQueue {
     const now = this.now();
     const where = subject ? 'AND subject_kind = ? AND subject_id = ?' : '';
     const params: unknown[] = [now.getTime(), now.toISOString(), target, ...(subject ? [subject.kind, subject.id] : [])];
-    return this.db
+    const retried = this.db
       .prepare(`UPDATE sync_queue SET state = 'pending', attempts = 0, due_at = ?, updated_at = ? WHERE target = ? AND state = 'dead' ${where}`)
       .run(...params).changes;
+    if (retried > 0) this.notify(target);
+    return retried;
+  }
+
+  /** Whether any target still has a queue row for the subject. */
+  hasAny(subject: SubjectRef): boolean {
+    return this.db.prepare('SELECT 1 FROM sync_queue WHERE subject_kind = ? AND subject_id = ? LIMIT 1').get(subject.kind, subject.id) !== undefined;
   }
 
   get(target: string, subject: SubjectRef): QueueItem | undefined {

@@ -1,0 +1,129 @@
+import { ConfigError, ConflictError, NotFoundError, PermanentError, RateLimitedError } from '../../connectors/sdk/errors';
+import { redact } from '../log';
+import type { Store } from '../store';
+import type { DeliveryJob } from './delivery-job';
+import { MappingError } from './mapping';
+import type { DeliveryObserver, DeliveryOutcome } from './observer';
+import { backoffDelay } from './retry';
+import type { TargetStates } from './target-state';
+import type { Tombstones } from './tombstones';
+
+const ACTOR = 'sync-engine';
+const MAX_ERROR_LENGTH = 500;
+
+/** The engine is stopping: the item goes back to the queue untouched. */
+export class DeliveryAborted extends Error {}
+
+/**
+ * Persists what a job did and what happens next in ONE transaction: the link, the ledger row
+ * (delivery.applied / noop / retry / dead) and the queue row (done, again later, or dead).
+ */
+export class DeliveryOutcomes {
+  constructor(
+    private readonly store: Store,
+    private readonly states: TargetStates,
+    private readonly tombstones: Tombstones,
+    private readonly observer: DeliveryObserver,
+    private readonly random: () => number,
+  ) {}
+
+  record(job: DeliveryJob, failure: unknown, aborted: boolean): DeliveryOutcome | 'aborted' {
+    const outcome = this.store.transaction(() => {
+      this.saveLink(job);
+      for (const subject of job.alsoEnqueue) this.store.queue.enqueue(job.runtime.name, subject, job.item.request_id);
+      if (failure === undefined) return this.succeeded(job);
+      if (aborted) {
+        this.store.queue.release(job.item, 0, null, false);
+        return 'aborted' as const;
+      }
+      return this.failed(job, failure);
+    });
+    if (outcome !== 'aborted') {
+      const latencyMs = this.store.now().getTime() - Date.parse(job.item.enqueued_at);
+      this.observer.delivered?.({ target: job.item.target, subjectKind: job.subject.kind, subjectId: job.subject.id, outcome, latencyMs });
+    }
+    return outcome;
+  }
+
+  private saveLink(job: DeliveryJob): void {
+    const change = job.linkChange;
+    if (!change) return;
+    if ('remove' in change) this.store.links.remove(job.runtime.name, job.subject);
+    else this.store.links.put(job.runtime.name, job.subject, change.put.remote, change.put.applied);
+  }
+
+  private succeeded(job: DeliveryJob): DeliveryOutcome {
+    const { queue } = this.store;
+    if (job.rescheduleInMs === undefined) queue.complete(job.item);
+    else {
+      const newer = queue.get(job.item.target, job.subject)?.generation !== job.item.generation;
+      queue.release(job.item, newer ? 0 : job.rescheduleInMs, null, false);
+    }
+    const outcome: DeliveryOutcome = job.applied ? 'applied' : job.rescheduleInMs !== undefined && job.writes.length === 0 ? 'deferred' : 'noop';
+    if (outcome !== 'deferred') this.ledger(job, `delivery.${outcome}`);
+    this.tombstones.purgeIfAcknowledged(job.subject);
+    return outcome;
+  }
+
+  private failed(job: DeliveryJob, failure: unknown): DeliveryOutcome {
+    const { queue } = this.store;
+    const message = describe(failure);
+    if (failure instanceof RateLimitedError) {
+      job.runtime.limiter.pauseFor(failure.retryAfterMs);
+      queue.release(job.item, failure.retryAfterMs, message, false);
+      this.ledger(job, 'delivery.retry', `rate limited for ${failure.retryAfterMs} ms`, message);
+      return 'retry';
+    }
+    if (failure instanceof ConfigError) {
+      this.pauseTarget(job, message);
+      queue.release(job.item, 0, message, false);
+      this.ledger(job, 'delivery.retry', 'target paused: configuration error', message);
+      return 'retry';
+    }
+    const attempts = job.item.attempts + 1;
+    if (isPermanent(failure) || attempts >= job.runtime.settings.delivery.maxAttempts) {
+      queue.deadLetter(job.item, message);
+      this.ledger(job, 'delivery.dead', isPermanent(failure) ? 'the target refused the change' : `gave up after ${attempts} attempts`, message);
+      return 'dead';
+    }
+    const delayMs = backoffDelay(attempts, job.runtime.settings.delivery.backoff, this.random);
+    queue.release(job.item, delayMs, message, true);
+    this.ledger(job, 'delivery.retry', `attempt ${attempts} failed; retrying in ${delayMs} ms`, message);
+    return 'retry';
+  }
+
+  private pauseTarget(job: DeliveryJob, message: string): void {
+    job.runtime.health = { ok: false, message };
+    if (this.states.isPaused(job.runtime.name)) return;
+    this.states.pause(job.runtime.name, `configuration error: ${message}`);
+    this.store.ledger.append({
+      actor: ACTOR, source: 'engine', requestId: job.item.request_id, kind: 'target.paused',
+      subject: `target:${job.runtime.name}`, target: job.runtime.name, reason: `configuration error: ${message}`,
+    });
+  }
+
+  private ledger(job: DeliveryJob, kind: string, reason?: string, error?: string): void {
+    this.store.ledger.append({
+      actor: ACTOR,
+      source: 'engine',
+      requestId: job.item.request_id,
+      kind,
+      subject: `${job.subject.kind}:${job.subject.id}`,
+      target: job.runtime.name,
+      after: redact({ operations: job.writes, changes: job.changes, ...(error ? { error } : {}) }),
+      reason: reason ?? null,
+    });
+  }
+}
+
+function isPermanent(failure: unknown): boolean {
+  return failure instanceof PermanentError || failure instanceof MappingError || (failure instanceof ConflictError && !failure.existing);
+}
+
+/** Connector errors carry secret-free messages by contract; anything else is cut short and named. */
+function describe(failure: unknown): string {
+  const error = failure instanceof Error ? failure : new Error(String(failure));
+  const known = error instanceof NotFoundError || 'kind' in error;
+  const text = known ? error.message : `${error.name}: ${error.message}`;
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
+}

@@ -1,0 +1,163 @@
+import type { AnyConnectorDefinition, ConnectorEnv, Health, OpContext } from '../../connectors/sdk/contract';
+import type { TargetConfig } from '../config/types';
+import type { Logger } from '../log';
+import type { QueueState, Store } from '../store';
+import { DeliveryOutcomes } from './delivery-outcome';
+import { DesiredState } from './desired-state';
+import type { DeliveryObserver } from './observer';
+import { createTargetRouter } from './scope';
+import { SyncContext } from './sync-context';
+import { resolveTargets, type TargetSettings } from './target-config';
+import { TargetRuntime } from './target-runtime';
+import { TargetStates } from './target-state';
+import { TargetWorker } from './target-worker';
+import { Tombstones } from './tombstones';
+
+export interface SyncEngineOptions {
+  store: Store;
+  targets: readonly TargetConfig[];
+  connectors: readonly AnyConnectorDefinition[];
+  logger: Logger;
+  observer?: DeliveryObserver;
+  fetch?: typeof fetch;
+  /** Longest idle sleep of a target's worker. */
+  pollMs?: number;
+  /** Jitter source for backoff (tests make it deterministic). */
+  random?: () => number;
+}
+
+export interface TargetStatus {
+  name: string;
+  connector: string;
+  paused: boolean;
+  pausedReason: string | null;
+  health: Health;
+  queue: Record<QueueState, number>;
+  busy: number;
+}
+
+/**
+ * The sync engine service: routes changes to targets, and runs one worker per target over the sync
+ * queue. The only code path that writes to targets. Time comes from the store's clock.
+ */
+export class SyncEngine {
+  readonly name = 'sync-engine';
+  readonly targets: TargetSettings[];
+  private readonly store: Store;
+  private readonly states: TargetStates;
+  private readonly tombstones: Tombstones;
+  private readonly sync: SyncContext;
+  private readonly runtimes = new Map<string, TargetRuntime>();
+  private readonly workers = new Map<string, TargetWorker>();
+  private unsubscribe?: () => void;
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.store = options.store;
+    this.targets = resolveTargets(options.targets, options.connectors);
+    const now = () => this.store.now();
+    const desired = new DesiredState(this.store.db, now);
+    this.sync = new SyncContext(this.store.db, desired, this.store.links, this.store.queue, now);
+    this.states = new TargetStates(this.store.db, now);
+    this.tombstones = new Tombstones(this.store.db);
+    // Routing must be in place before the first SCIM write, whether or not workers run yet.
+    this.store.changes.routeWith(createTargetRouter(this.targets, desired, this.store.links));
+  }
+
+  async start(): Promise<void> {
+    const recovered = this.store.queue.recoverInflight();
+    if (recovered) this.options.logger.info('resuming deliveries left in flight', { count: recovered });
+    this.tombstones.purgeAll();
+    const outcomes = new DeliveryOutcomes(this.store, this.states, this.tombstones, this.options.observer ?? {}, this.options.random ?? Math.random);
+    for (const settings of this.targets) {
+      const runtime = new TargetRuntime(settings, settings.definition.create(settings.config, this.connectorEnv(settings)));
+      this.runtimes.set(settings.name, runtime);
+      const worker = new TargetWorker(runtime, {
+        sync: this.sync, outcomes, states: this.states, observer: this.options.observer ?? {}, logger: this.options.logger,
+        pollMs: this.options.pollMs ?? 250,
+      });
+      this.workers.set(settings.name, worker);
+      worker.start();
+      void this.checkHealth(runtime);
+    }
+    this.unsubscribe = this.store.queue.onEnqueue((target) => this.workers.get(target)?.wake());
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
+    this.workers.clear();
+    await Promise.allSettled([...this.runtimes.values()].map((runtime) => runtime.connector.close?.()));
+    this.runtimes.clear();
+  }
+
+  /** Stops deliveries to a target (persisted: survives restarts, visible to the CLI). */
+  pause(target: string, reason = 'paused by an operator'): void {
+    this.requireTarget(target);
+    this.states.pause(target, reason);
+  }
+
+  resume(target: string): void {
+    this.requireTarget(target);
+    this.states.resume(target);
+    const runtime = this.runtimes.get(target);
+    if (runtime) void this.checkHealth(runtime);
+    this.workers.get(target)?.wake();
+  }
+
+  status(): TargetStatus[] {
+    const depth = this.store.queue.depth();
+    return this.targets.map((settings) => {
+      const state = this.states.get(settings.name);
+      const queue: Record<QueueState, number> = { pending: 0, inflight: 0, dead: 0 };
+      for (const row of depth.filter((entry) => entry.target === settings.name)) queue[row.state] = row.count;
+      return {
+        name: settings.name,
+        connector: settings.definition.kind,
+        paused: state.paused,
+        pausedReason: state.reason,
+        health: this.runtimes.get(settings.name)?.health ?? { ok: false, message: 'engine not running' },
+        queue,
+        busy: this.workers.get(settings.name)?.busy ?? 0,
+      };
+    });
+  }
+
+  /** Wakes a target's worker (after the admin API or CLI put items back in the queue). */
+  wake(target?: string): void {
+    for (const [name, worker] of this.workers) if (!target || name === target) worker.wake();
+  }
+
+  private requireTarget(target: string): void {
+    if (!this.targets.some((settings) => settings.name === target)) throw new UnknownTargetError(target);
+  }
+
+  private connectorEnv(settings: TargetSettings): ConnectorEnv {
+    const logger = this.options.logger.child({ target: settings.name, connector: settings.definition.kind });
+    return {
+      logger: {
+        debug: (message, meta) => logger.debug(message, meta),
+        info: (message, meta) => logger.info(message, meta),
+        warn: (message, meta) => logger.warn(message, meta),
+        error: (message, meta) => logger.error(message, meta),
+      },
+      now: () => this.store.now(),
+      fetch: this.options.fetch ?? fetch,
+    };
+  }
+
+  private async checkHealth(runtime: TargetRuntime): Promise<void> {
+    const ctx: OpContext = { idempotencyKey: `check:${runtime.name}`, signal: AbortSignal.timeout(30_000), requestId: `check-${runtime.name}` };
+    try {
+      runtime.health = await runtime.connector.check(ctx);
+    } catch (error) {
+      runtime.health = { ok: false, message: `check failed: ${(error as Error).message}` };
+    }
+  }
+}
+
+export class UnknownTargetError extends Error {
+  constructor(readonly target: string) {
+    super(`no target named '${target}'`);
+    this.name = 'UnknownTargetError';
+  }
+}

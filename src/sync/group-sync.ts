@@ -1,0 +1,139 @@
+import type { GroupOperations, RemoteGroup, RemoteRef, TargetGroup } from '../../connectors/sdk/contract';
+import { ConflictError, NotFoundError, PermanentError } from '../../connectors/sdk/errors';
+import type { DeliveryJob } from './delivery-job';
+import type { DesiredGroup } from './desired-state';
+import { changesFor, diffMembers, type AppliedGroup } from './diff';
+import { groupMappingFor, userInScope } from './scope';
+import type { GroupMappingConfig } from './target-config';
+import type { SyncContext } from './sync-context';
+
+/** How long a group waits for members whose users are not on the target yet. */
+export const MEMBER_WAIT_MS = 100;
+
+/**
+ * Brings one group on one target to its desired state: found or created, attributes updated, and
+ * membership changed one addMember/removeMember per changed member (never a rewrite). A member whose
+ * user is not on the target yet is left for a later pass, after that user has been created.
+ */
+export async function syncGroup(job: DeliveryJob, sync: SyncContext): Promise<void> {
+  const groups = job.runtime.connector.groups;
+  const group = sync.desired.group(job.subject.id);
+  const mapping = group ? groupMappingFor(job.runtime.settings, group) : undefined;
+  if (!group || !mapping) return withdraw(job, groups);
+  if (!groups) throw new PermanentError(`connector ${job.runtime.kind} has no groups; remove the target's group mapping`);
+  try {
+    await ensureGroup(job, groups, sync, group, mapping);
+  } catch (error) {
+    // The group vanished on the target: forget it; the retry finds or recreates it and re-adds members.
+    if (error instanceof NotFoundError) job.removeLink();
+    throw error;
+  }
+}
+
+async function ensureGroup(job: DeliveryJob, groups: GroupOperations, sync: SyncContext, group: DesiredGroup, mapping: Required<GroupMappingConfig>) {
+  const desired = job.runtime.mapping.group(group, mapping);
+  const current = job.currentApplied<AppliedGroup>() ?? (await correlateOrCreate(job, groups, desired, mapping.create));
+  const state = await updateAttributes(job, groups, current.remote, current.applied, desired);
+  await applyMembers(job, groups, sync, current.remote, state, group.memberIds);
+}
+
+async function correlateOrCreate(job: DeliveryJob, groups: GroupOperations, desired: TargetGroup, create: boolean) {
+  const found = groups.find ? await job.call('groups.find', (ctx) => groups.find!(desired.key, ctx)) : undefined;
+  if (found) return adopt(job, found, desired, false);
+  if (!create) throw new PermanentError(`group '${desired.key}' does not exist on the target and the mapping does not create it`);
+  try {
+    const created = await job.call('groups.create', (ctx) => groups.create(desired, ctx));
+    job.wrote('groups.create', 'applied', { key: desired.key });
+    const applied: AppliedGroup = { key: desired.key, attributes: desired.attributes, members: {}, created: true };
+    job.putLink(created, applied);
+    return { remote: created, applied };
+  } catch (error) {
+    if (!(error instanceof ConflictError) || !error.existing) throw error;
+    return adopt(job, error.existing as RemoteGroup, desired, false);
+  }
+}
+
+/** Members of an adopted group start unknown: adding is idempotent ('noop' when already there). */
+function adopt(job: DeliveryJob, remote: RemoteGroup, desired: TargetGroup, created: boolean) {
+  const attributes = Object.fromEntries(Object.keys(desired.attributes).map((field) => [field, remote.attributes[field] ?? null]));
+  const applied: AppliedGroup = { key: remote.key, attributes, members: {}, created };
+  job.wrote('link', 'noop', { remoteId: remote.id });
+  job.putLink(remote, applied);
+  return { remote: remote as RemoteRef, applied };
+}
+
+async function updateAttributes(job: DeliveryJob, groups: GroupOperations, ref: RemoteRef, applied: AppliedGroup, desired: TargetGroup) {
+  const changes = changesFor(applied, desired);
+  if (!changes || !groups.update) return applied;
+  const update = groups.update.bind(groups);
+  job.wrote('groups.update', await job.call('groups.update', (ctx) => update(ref, changes, ctx)), changes);
+  const next: AppliedGroup = { ...applied, key: desired.key, attributes: desired.attributes };
+  job.putLink({ id: ref.id, key: desired.key }, next);
+  return next;
+}
+
+async function applyMembers(job: DeliveryJob, groups: GroupOperations, sync: SyncContext, ref: RemoteRef, applied: AppliedGroup, memberIds: string[]) {
+  const target = job.runtime.settings;
+  const members = { ...applied.members };
+  const waiting: string[] = [];
+  const wanted = memberIds.filter((userId) => {
+    const user = sync.desired.user(userId);
+    return user !== undefined && userInScope(target, user, sync.desired) && (user.active || sync.links.get(target.name, { kind: 'user', id: userId }) !== undefined);
+  });
+  const { add, remove } = diffMembers(Object.keys(members), wanted);
+  const save = () => job.putLink(ref, { ...applied, members: { ...members } });
+  for (const userId of add) {
+    const userLink = sync.links.get(target.name, { kind: 'user', id: userId });
+    if (!userLink) {
+      waiting.push(userId);
+      continue;
+    }
+    const userRef = { id: userLink.remote_id, key: userLink.remote_key ?? '' };
+    job.wrote('groups.addMember', await job.call('groups.addMember', (ctx) => groups.addMember(ref, userRef, ctx)), undefined);
+    members[userId] = userRef;
+    save();
+  }
+  for (const userId of remove) {
+    const userRef = members[userId];
+    job.wrote('groups.removeMember', await job.call('groups.removeMember', (ctx) => groups.removeMember(ref, userRef, ctx)), undefined);
+    delete members[userId];
+    save();
+  }
+  recordMembershipChanges(job, add.filter((id) => members[id]), remove);
+  waitFor(job, sync, waiting);
+}
+
+function recordMembershipChanges(job: DeliveryJob, added: string[], removed: string[]): void {
+  if (added.length) job.changes.membersAdded = added;
+  if (removed.length) job.changes.membersRemoved = removed;
+}
+
+/** Users not on the target yet: make sure they are queued (unless dead there), and come back shortly. */
+function waitFor(job: DeliveryJob, sync: SyncContext, userIds: string[]): void {
+  const target = job.runtime.name;
+  let waiting = false;
+  for (const id of userIds) {
+    const queued = sync.queue.get(target, { kind: 'user', id });
+    if (queued?.state === 'dead') continue;
+    if (!queued) job.alsoEnqueue.push({ kind: 'user', id });
+    waiting = true;
+  }
+  if (waiting) job.rescheduleInMs = MEMBER_WAIT_MS;
+}
+
+/** The group is no longer pushed: delete it if the engine created it, else take back the members it added. */
+async function withdraw(job: DeliveryJob, groups: GroupOperations | undefined): Promise<void> {
+  const current = job.currentApplied<AppliedGroup>();
+  if (!current || !groups) return;
+  const members = { ...current.applied.members };
+  if (current.applied.created) {
+    job.wrote('groups.delete', await job.call('groups.delete', (ctx) => groups.delete(current.remote, ctx)));
+  } else {
+    for (const [userId, userRef] of Object.entries(members)) {
+      job.wrote('groups.removeMember', await job.call('groups.removeMember', (ctx) => groups.removeMember(current.remote, userRef, ctx)));
+      delete members[userId];
+      job.putLink(current.remote, { ...current.applied, members: { ...members } });
+    }
+  }
+  job.removeLink();
+}

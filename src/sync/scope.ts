@@ -1,0 +1,40 @@
+import type { SubjectRef, TargetRouter } from '../store';
+import type { Links } from '../store/links';
+import type { DesiredGroup, DesiredState, DesiredUser } from './desired-state';
+import type { GroupMappingConfig, TargetSettings } from './target-config';
+
+/** Whether the user belongs on the target now: live, in the scoped groups (if any) and matching the filter. */
+export function userInScope(target: TargetSettings, user: DesiredUser, desired: DesiredState): boolean {
+  if (user.deleted) return false;
+  const groups = target.scope.groups;
+  if (groups && !user.groupNames.some((name) => groups.includes(name))) return false;
+  return !target.scope.filter || desired.userMatches(user.id, target.scope.filter);
+}
+
+/** The target's mapping for a live SCIM group, or undefined when the group is not pushed there. */
+export function groupMappingFor(target: TargetSettings, group: DesiredGroup): Required<GroupMappingConfig> | undefined {
+  if (group.deleted) return undefined;
+  const name = group.displayName.toLowerCase();
+  return target.groups.find((mapping) => mapping.scim.toLowerCase() === name);
+}
+
+/**
+ * Routes a changed subject to every target it is in scope for now OR that holds a link for it (it was
+ * in scope): leaving the scope must reach the target as a deprovision.
+ */
+export function createTargetRouter(targets: readonly TargetSettings[], desired: DesiredState, links: Links): TargetRouter {
+  return (subject: SubjectRef) => {
+    const wanted = subject.kind === 'user' ? userTargets(targets, desired.user(subject.id), desired) : groupTargets(targets, desired.group(subject.id));
+    return targets
+      .filter((target) => wanted.includes(target.name) || links.get(target.name, subject) !== undefined)
+      .map((target) => target.name);
+  };
+}
+
+function userTargets(targets: readonly TargetSettings[], user: DesiredUser | undefined, desired: DesiredState): string[] {
+  return user ? targets.filter((target) => userInScope(target, user, desired)).map((target) => target.name) : [];
+}
+
+function groupTargets(targets: readonly TargetSettings[], group: DesiredGroup | undefined): string[] {
+  return group ? targets.filter((target) => groupMappingFor(target, group)).map((target) => target.name) : [];
+}

@@ -1,0 +1,123 @@
+import type { RemoteRef, RemoteUser, TargetUser } from '../../connectors/sdk/contract';
+import { ConflictError, NotFoundError, PermanentError } from '../../connectors/sdk/errors';
+import type { DeliveryJob } from './delivery-job';
+import { changesFor, type AppliedUser } from './diff';
+import { userInScope } from './scope';
+import type { SyncContext } from './sync-context';
+
+/**
+ * Brings one user on one target to its desired state: present (created or correlated, then updated
+ * with the difference only, enabled) or deprovisioned by the target's policy.
+ */
+export async function syncUser(job: DeliveryJob, sync: SyncContext): Promise<void> {
+  const user = sync.desired.user(job.subject.id);
+  const target = job.runtime.settings;
+  if (user && user.active && userInScope(target, user, sync.desired)) return ensurePresent(job, job.runtime.mapping.user(user));
+  if (!job.currentApplied()) return; // never provisioned there: nothing to take away
+  await deprovision(job, sync, !user || user.deleted);
+}
+
+async function ensurePresent(job: DeliveryJob, desired: TargetUser): Promise<void> {
+  const current = job.currentApplied<AppliedUser>();
+  if (!current) return correlateOrCreate(job, desired);
+  try {
+    await bringUpToDate(job, current.remote, current.applied, desired);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    job.removeLink(); // deleted on the target behind our back: find it again or recreate it
+    await correlateOrCreate(job, desired);
+  }
+}
+
+async function correlateOrCreate(job: DeliveryJob, desired: TargetUser): Promise<void> {
+  const users = job.runtime.connector.users;
+  const existing = await job.call('users.find', (ctx) => users.find(desired.key, ctx));
+  if (existing) return adopt(job, existing, desired);
+  try {
+    const created = await job.call('users.create', (ctx) => users.create(desired, ctx));
+    job.wrote('users.create', 'applied', { key: desired.key, attributes: Object.keys(desired.attributes) });
+    job.putLink(created, { key: desired.key, attributes: desired.attributes, active: true });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const conflicting = (error.existing as RemoteUser | undefined) ?? (await job.call('users.find', (ctx) => users.find(desired.key, ctx)));
+    if (!conflicting) throw new PermanentError(`the target reports '${desired.key}' exists but cannot find it`, { cause: error });
+    await adopt(job, conflicting, desired);
+  }
+}
+
+/** Links an account that already exists on the target, then changes only what differs from desired. */
+async function adopt(job: DeliveryJob, remote: RemoteUser, desired: TargetUser): Promise<void> {
+  const attributes = Object.fromEntries(Object.keys(desired.attributes).map((field) => [field, remote.attributes[field] ?? null]));
+  const applied: AppliedUser = { key: remote.key, attributes, active: remote.active };
+  job.wrote('link', 'noop', { remoteId: remote.id });
+  job.putLink(remote, applied);
+  await bringUpToDate(job, remote, applied, desired);
+}
+
+async function bringUpToDate(job: DeliveryJob, ref: RemoteRef, applied: AppliedUser, desired: TargetUser): Promise<void> {
+  const users = job.runtime.connector.users;
+  let state = applied;
+  if (!state.active && users.enable) {
+    const enable = users.enable.bind(users);
+    job.wrote('users.enable', await job.call('users.enable', (ctx) => enable(ref, ctx)));
+    state = { key: state.key, attributes: state.attributes, active: true };
+    job.putLink(ref, state);
+  }
+  const changes = changesFor(state, desired);
+  if (!changes) return;
+  const outcome = await job.call('users.update', (ctx) => users.update(ref, changes, ctx));
+  job.wrote('users.update', outcome, changes);
+  job.putLink({ id: ref.id, key: desired.key }, { ...state, key: desired.key, attributes: desired.attributes });
+}
+
+type Action = 'suspend' | 'delete';
+
+async function deprovision(job: DeliveryJob, sync: SyncContext, deleted: boolean): Promise<void> {
+  const current = job.currentApplied<AppliedUser>();
+  if (!current) return;
+  const { mode, deleteAfterMs } = job.runtime.settings.deprovision;
+  const now = sync.now().getTime();
+  let action = effectiveAction(job, mode === 'delete' ? 'delete' : 'suspend');
+  if (mode === 'suspend-then-delete' && action === 'suspend' && !current.applied.active) {
+    const dueAt = Date.parse(current.applied.suspendedAt ?? new Date(now).toISOString()) + deleteAfterMs;
+    if (now >= dueAt) action = effectiveAction(job, 'delete');
+    else job.rescheduleInMs = dueAt - now;
+  }
+  try {
+    if (action === 'delete') await deleteAccount(job, current.remote);
+    else await suspend(job, current.remote, current.applied, now);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    job.wrote('gone', 'noop');
+    job.removeLink();
+  }
+  if (mode === 'suspend-then-delete' && action === 'suspend' && job.rescheduleInMs === undefined) job.rescheduleInMs = deleteAfterMs;
+  // A deleted user suspended for good has been acknowledged: forget the link so the tombstone can go.
+  if (deleted && mode === 'suspend') job.removeLink();
+  if (deleted || action === 'delete') job.alsoEnqueue.push(...sync.groupsListing(job.runtime.name, job.subject.id));
+}
+
+/** The policy's action, or the other one when the connector cannot do it. */
+function effectiveAction(job: DeliveryJob, wanted: Action): Action {
+  const users = job.runtime.connector.users;
+  const can = { suspend: users.disable !== undefined, delete: users.delete !== undefined };
+  if (can[wanted]) return wanted;
+  const fallback: Action = wanted === 'suspend' ? 'delete' : 'suspend';
+  if (can[fallback]) return fallback;
+  throw new PermanentError(`connector ${job.runtime.kind} can neither disable nor delete users`);
+}
+
+async function deleteAccount(job: DeliveryJob, ref: RemoteRef): Promise<void> {
+  const users = job.runtime.connector.users;
+  const remove = users.delete!.bind(users);
+  job.wrote('users.delete', await job.call('users.delete', (ctx) => remove(ref, ctx)));
+  job.removeLink();
+}
+
+async function suspend(job: DeliveryJob, ref: RemoteRef, applied: AppliedUser, now: number): Promise<void> {
+  if (!applied.active) return;
+  const users = job.runtime.connector.users;
+  const disable = users.disable!.bind(users);
+  job.wrote('users.disable', await job.call('users.disable', (ctx) => disable(ref, ctx)));
+  job.putLink(ref, { ...applied, active: false, suspendedAt: new Date(now).toISOString() });
+}
