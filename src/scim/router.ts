@@ -1,12 +1,42 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
+import { SCIMMYRouters } from 'scimmy-routers';
 import type { AppDeps } from '../app';
-import { scimError } from '../http/auth';
+import { scimContextFor, type ScimContext } from './context';
+import { bulkLimit, normalizeRequests, plainQuery, scimBody, unknownIdShapes } from './edge';
+import { notModified } from './etag';
+import { rootSearch } from './root-search';
+import { configureScimmy } from './scimmy-setup';
 
-/** Placeholder until the SCIM edge lands (issue 2): answers 501 so nothing pretends to work. */
-export function createScimRouter(_deps: AppDeps): Router {
+/**
+ * The SCIM 2.0 API (mounted at /scim/v2 behind requireToken): our edge middleware (body limits, plain
+ * query, IdP normalising, ETags), a SQL-paged root /.search, then scimmy-routers over the store-backed
+ * Users and Groups resources.
+ */
+export function createScimRouter(deps: AppDeps): Router {
+  const { scim } = deps.config;
+  configureScimmy(scim);
+  const contexts = new WeakMap<Request, ScimContext>();
+  const contextOf = (req: Request): ScimContext => {
+    const ctx = contexts.get(req);
+    if (!ctx) throw new Error('SCIM request context missing');
+    return ctx;
+  };
+
   const router = Router();
-  router.use((_req, res) => {
-    res.status(501).type('application/scim+json').send(scimError(501, 'SCIM endpoints not implemented yet'));
+  router.use(scimBody(scim.maxPayloadBytes), plainQuery(), unknownIdShapes(), bulkLimit(scim.maxBulkOperations), normalizeRequests());
+  router.use((req, res, next) => {
+    contexts.set(req, scimContextFor(req, res, { store: deps.store, logger: deps.logger, maxResults: scim.maxResults, baseUrl: deps.config.server.baseUrl }));
+    next();
   });
+  router.use(notModified());
+  router.post('/.search', rootSearch(contextOf));
+  router.use(
+    new SCIMMYRouters({
+      type: 'bearer',
+      // requireToken in app.ts has already authenticated the request; the /Me endpoint is not offered.
+      handler: () => '',
+      context: contextOf,
+    }) as unknown as Router,
+  );
   return router;
 }

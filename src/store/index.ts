@@ -3,6 +3,8 @@ import { Ledger } from './ledger';
 import { SyncQueue } from './queue';
 import { Links } from './links';
 import { ChangeRecorder } from './change';
+import { Users } from './users';
+import { Groups } from './groups';
 
 export type { Db } from './db';
 export type { ChangeContext, Change, TargetRouter } from './change';
@@ -16,12 +18,16 @@ export class Store {
   readonly queue: SyncQueue;
   readonly links: Links;
   readonly changes: ChangeRecorder;
+  readonly users: Users;
+  readonly groups: Groups;
 
   constructor(readonly db: Db, readonly now: () => Date = () => new Date()) {
     this.ledger = new Ledger(db, now);
     this.queue = new SyncQueue(db, now);
     this.links = new Links(db, now);
     this.changes = new ChangeRecorder(this.ledger, this.queue);
+    this.users = new Users(db, this.changes, now);
+    this.groups = new Groups(db, this.changes, now);
   }
 
   static open(file: string, now?: () => Date): Store {

@@ -1,0 +1,38 @@
+import type { Request, Response } from 'express';
+import type { Store } from '../store';
+import type { ChangeContext } from '../store/change';
+import type { Logger } from '../log';
+import { etagOf } from './etag';
+
+/** What the scimmy resource handlers receive per request (through scimmy-routers' `context`). */
+export interface ScimContext {
+  store: Store;
+  change: ChangeContext;
+  /** Base URL of the SCIM API (e.g. https://bridge.example.com/scim/v2) used in meta.location. */
+  basepath: string;
+  /** Default and cap for `count`. */
+  maxResults: number;
+  /** The request's If-Match; absent inside /Bulk, whose operations carry no headers. */
+  ifMatch?: string;
+  /** Called with the version of the single resource being answered (sets the ETag header). */
+  onVersion(version: number): void;
+  /** Called with errors that are bugs, before they are answered as a bare 500. */
+  onUnexpected(error: unknown): void;
+}
+
+export function scimContextFor(req: Request, res: Response, deps: { store: Store; logger: Logger; maxResults: number; baseUrl?: string }): ScimContext {
+  const single = !req.path.startsWith('/Bulk');
+  return {
+    store: deps.store,
+    change: { actor: req.actor ?? 'unknown', requestId: req.requestId, source: 'scim' },
+    basepath: `${(deps.baseUrl ?? '').replace(/\/$/, '')}${req.baseUrl}`,
+    maxResults: deps.maxResults,
+    ifMatch: single ? req.header('if-match') : undefined,
+    onVersion: single ? (version) => res.setHeader('ETag', etagOf(version)) : () => undefined,
+    onUnexpected: (error) => deps.logger.error('scim handler failed', { requestId: req.requestId, error: describe(error) }),
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown';
+}

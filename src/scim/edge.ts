@@ -1,0 +1,97 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { sendScimError } from './errors';
+import { isPlainObject, normalizeGroupBody, normalizePatch, normalizeUserBody } from './normalize';
+
+/**
+ * JSON bodies (application/json and application/scim+json) up to maxPayloadBytes. Malformed JSON is
+ * 400 invalidSyntax and an oversized body 413, both as SCIM errors, before scimmy sees the request.
+ */
+export function scimBody(maxPayloadBytes: number) {
+  const parse = express.json({ type: ['application/json', 'application/scim+json'], limit: maxPayloadBytes, strict: true });
+  return (req: Request, res: Response, next: NextFunction): void => {
+    parse(req, res, (error?: unknown) => {
+      if (!error) return next();
+      const type = (error as { type?: string }).type;
+      if (type === 'entity.too.large') return sendScimError(res, 413, `request body exceeds the ${maxPayloadBytes}-byte limit`);
+      sendScimError(res, 400, 'request body is not valid JSON', 'invalidSyntax');
+    });
+  };
+}
+
+/**
+ * Express 5's req.query is a getter that re-parses on each access, so scimmy-routers' number casts
+ * are lost. Replace it with a plain object and cast startIndex/count here (non-integers are 400).
+ */
+export function plainQuery() {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const query: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(req.query)) query[key] = Array.isArray(value) ? value[value.length - 1] : value;
+    for (const key of ['startIndex', 'count']) {
+      if (query[key] === undefined) continue;
+      const text = String(query[key]).trim();
+      if (!/^-?\d{1,15}$/.test(text)) return sendScimError(res, 400, `${key} must be an integer`, 'invalidValue');
+      query[key] = Number(text);
+    }
+    Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true, enumerable: true });
+    next();
+  };
+}
+
+const SAFE_ID = /^[A-Za-z0-9._~:@-]{1,200}$/;
+
+/** An id scimmy cannot even put in its `id eq "…"` filter (quotes, spaces…) cannot exist here: 404. */
+export function unknownIdShapes() {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const match = /^\/(Users|Groups)\/([^/]+)\/?$/.exec(req.path);
+    if (match && match[2] !== '.search' && !SAFE_ID.test(safeDecode(match[2]))) {
+      return sendScimError(res, 404, `Resource ${match[1]}/${match[2].slice(0, 64)} not found`);
+    }
+    next();
+  };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return '"';
+  }
+}
+
+/** Bulk requests over maxOperations: 413 tooMany naming the limit (RFC 7644 3.7.4). */
+export function bulkLimit(maxOperations: number) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const operations = isPlainObject(req.body) ? req.body.Operations : undefined;
+    if (req.method === 'POST' && /^\/Bulk\/?$/.test(req.path) && Array.isArray(operations) && operations.length > maxOperations) {
+      return sendScimError(res, 413, `the request has ${operations.length} operations; maxOperations is ${maxOperations}`, 'tooMany');
+    }
+    next();
+  };
+}
+
+/** Runs the IdP normaliser over resource bodies and PatchOps, including each operation of a Bulk request. */
+export function normalizeRequests() {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    if (req.body !== undefined) {
+      if (/^\/Bulk\/?$/.test(req.path) && isPlainObject(req.body) && Array.isArray(req.body.Operations)) {
+        req.body = { ...req.body, Operations: req.body.Operations.map(normalizeBulkOperation) };
+      } else {
+        req.body = normalizeBody(req.method, req.path, req.body);
+      }
+    }
+    next();
+  };
+}
+
+function normalizeBulkOperation(operation: unknown): unknown {
+  if (!isPlainObject(operation) || typeof operation.method !== 'string' || typeof operation.path !== 'string') return operation;
+  return { ...operation, data: normalizeBody(operation.method.toUpperCase(), operation.path, operation.data) };
+}
+
+function normalizeBody(method: string, path: string, body: unknown): unknown {
+  const resource = /^\/Users(\/|$)/i.test(path) ? 'user' : /^\/Groups(\/|$)/i.test(path) ? 'group' : undefined;
+  if (!resource || path.endsWith('/.search')) return body;
+  if (method === 'PATCH') return normalizePatch(body, resource);
+  if (method === 'POST' || method === 'PUT') return resource === 'user' ? normalizeUserBody(body) : normalizeGroupBody(body);
+  return body;
+}

@@ -1,0 +1,39 @@
+import SCIMMY from 'scimmy';
+import type { Response } from 'express';
+import { scimError } from '../http/auth';
+import { FilterError } from '../store/filter';
+import {
+  ConcurrentChangeError,
+  InvalidReferenceError,
+  PreconditionFailedError,
+  ResourceNotFoundError,
+  UniquenessError,
+} from '../store/resource-errors';
+
+export type ScimFailure = SCIMMY.Types.SCIMError;
+
+export function scimFailure(status: number, scimType: string | null, detail: string): ScimFailure {
+  return new SCIMMY.Types.Error(status, scimType as string, detail);
+}
+
+/**
+ * Turns anything a handler throws into a SCIMError, because scimmy answers every other error with
+ * 404. Unknown errors become a 500 whose detail says nothing about the cause (it may hold data).
+ */
+export function toScimError(error: unknown, onUnexpected: (error: unknown) => void): ScimFailure {
+  if (error instanceof SCIMMY.Types.Error) return error;
+  if (error instanceof ResourceNotFoundError) return scimFailure(404, null, error.message);
+  if (error instanceof PreconditionFailedError) return scimFailure(412, null, error.message);
+  if (error instanceof UniquenessError) return scimFailure(409, 'uniqueness', error.message);
+  if (error instanceof InvalidReferenceError) return scimFailure(400, 'invalidValue', error.message);
+  if (error instanceof ConcurrentChangeError) return scimFailure(409, null, error.message);
+  if (error instanceof FilterError) return scimFailure(400, 'invalidFilter', error.message);
+  if (error instanceof TypeError) return scimFailure(400, 'invalidValue', error.message);
+  onUnexpected(error);
+  return scimFailure(500, null, 'internal error');
+}
+
+/** Answers a SCIM error directly (for checks that run before scimmy sees the request). */
+export function sendScimError(res: Response, status: number, detail: string, scimType?: string): void {
+  res.status(status).type('application/scim+json').send(scimError(status, detail, scimType));
+}

@@ -1,0 +1,74 @@
+import SCIMMY from 'scimmy';
+import { scimFailure } from './errors';
+import { isPlainObject } from './normalize';
+
+type Json = Record<string, unknown>;
+export interface PatchOperation {
+  op: string;
+  path?: string;
+  value?: unknown;
+}
+
+/**
+ * Checks the PatchOp envelope and returns its operations. An empty Operations list is accepted as a
+ * no-op (Entra sends it), unlike scimmy, which answers 400.
+ */
+export function requirePatchOp(message: unknown): PatchOperation[] {
+  if (!isPlainObject(message)) throw scimFailure(400, 'invalidSyntax', 'PATCH expects a single PatchOp object');
+  const { schemas, Operations } = message;
+  if (!Array.isArray(schemas) || schemas.length !== 1 || schemas[0] !== SCIMMY.Messages.PatchOp.id) {
+    throw scimFailure(400, 'invalidSyntax', `PatchOp request body messages must exclusively specify schema as '${SCIMMY.Messages.PatchOp.id}'`);
+  }
+  if (!Array.isArray(Operations)) throw scimFailure(400, 'invalidValue', "PatchOp expects 'Operations' to be an array");
+  Operations.forEach((operation, index) => {
+    if (!isPlainObject(operation) || typeof operation.op !== 'string') {
+      throw scimFailure(400, 'invalidValue', `operation ${index + 1} must be an object with a string 'op'`);
+    }
+  });
+  return Operations as unknown as PatchOperation[];
+}
+
+/**
+ * Takes password operations out of a PATCH (Okta syncs passwords this way): the bridge never stores a
+ * password, so the value is dropped here and only the fact that one arrived is reported.
+ */
+export function patchWithoutPasswords(operations: PatchOperation[]): { operations: PatchOperation[]; passwordReceived: boolean } {
+  let passwordReceived = false;
+  const kept: PatchOperation[] = [];
+  for (const operation of operations) {
+    if (typeof operation.path === 'string' && operation.path.toLowerCase() === 'password') {
+      passwordReceived = true;
+      continue;
+    }
+    if (operation.path === undefined && isPlainObject(operation.value)) {
+      const value: Json = {};
+      for (const [key, inner] of Object.entries(operation.value)) {
+        if (key.toLowerCase() === 'password') passwordReceived = true;
+        else value[key] = inner;
+      }
+      if (Object.keys(value).length === 0) continue;
+      kept.push({ ...operation, value });
+      continue;
+    }
+    kept.push(operation);
+  }
+  return { operations: kept, passwordReceived };
+}
+
+const TYPE_FILTER_PATH = /^(\w+)\[\s*type\s+eq\s+"([^"]*)"\s*\]\.(\w+)$/i;
+
+/**
+ * `emails[type eq "work"].value` with no work email yet: scimmy answers 400 noTarget, while Entra
+ * means "set the work email". Such an add/replace becomes an add of `{type, <sub>: value}`.
+ */
+export function retargetUnmatchedTypeFilters(operations: PatchOperation[], current: Json): PatchOperation[] {
+  return operations.map((operation) => {
+    const match = typeof operation.path === 'string' && operation.op !== 'remove' ? TYPE_FILTER_PATH.exec(operation.path) : null;
+    if (!match) return operation;
+    const [, attribute, type, sub] = match;
+    const key = Object.keys(current).find((k) => k.toLowerCase() === attribute.toLowerCase());
+    const items = key && Array.isArray(current[key]) ? (current[key] as Json[]) : [];
+    if (items.some((item) => typeof item?.type === 'string' && item.type.toLowerCase() === type.toLowerCase())) return operation;
+    return { op: 'add', path: attribute, value: [{ type, [sub]: operation.value }] };
+  });
+}

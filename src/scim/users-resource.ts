@@ -1,0 +1,110 @@
+import SCIMMY from 'scimmy';
+import type { StoredResource } from '../store/resource-query';
+import type { UserResource } from '../store/users';
+import type { ScimContext } from './context';
+import { scimFailure } from './errors';
+import { guarded, guardedAsync, requireContext } from './handler-guard';
+import { ifMatchGuard } from './etag';
+import { listQueryOf } from './list-query';
+import { isPlainObject } from './normalize';
+import { patchWithoutPasswords, requirePatchOp, retargetUnmatchedTypeFilters } from './patch-ops';
+import { listResponse, project, resourceOut, type ListBody } from './resource-output';
+
+type Json = Record<string, unknown>;
+
+export function userOut(stored: StoredResource, ctx: ScimContext): Json {
+  return resourceOut(stored, 'User', `${ctx.basepath}/Users`);
+}
+
+/** A page of users straight from SQL (shared by GET /Users, POST /Users/.search and root /.search). */
+export function listUsers(ctx: ScimContext, query: ReturnType<typeof listQueryOf>, attributes?: SCIMMY.Types.Filter): ListBody {
+  const page = ctx.store.users.list(query);
+  return listResponse(page, query, page.items.map((stored) => project(userOut(stored, ctx), SCIMMY.Schemas.User, attributes)));
+}
+
+/**
+ * /Users backed by the SQLite store. Overrides scimmy's read/write/patch/dispose so lists page in SQL,
+ * writes are one transaction each, and every failure reaches the client as the right SCIMError.
+ */
+export class ScimUsers extends SCIMMY.Resources.User {
+  override async read<T = unknown>(ctx?: T): Promise<any> {
+    const context = requireContext(ctx);
+    return guarded(context, () => {
+      if (!this.id) return listUsers(context, listQueryOf(this, context.maxResults), this.attributes);
+      return this.answer(this.load(context), context);
+    });
+  }
+
+  override async write<T = unknown>(instance: unknown, ctx?: T): Promise<any> {
+    const context = requireContext(ctx);
+    return guarded(context, () => {
+      const { resource, passwordReceived } = validUser(instance, Boolean(this.id));
+      const users = context.store.users;
+      const stored = this.id
+        ? users.replace(this.id, resource, context.change, { precondition: ifMatchGuard(context.ifMatch) }, { passwordReceived })
+        : users.create(resource, context.change, { passwordReceived });
+      return this.answer(stored, context);
+    });
+  }
+
+  override async patch<T = unknown>(message: any, ctx?: T): Promise<any> {
+    const context = requireContext(ctx);
+    return guardedAsync(context, async () => {
+      const { operations, passwordReceived } = patchWithoutPasswords(requirePatchOp(message));
+      const stored = this.load(context);
+      const guard = { precondition: ifMatchGuard(context.ifMatch), expectedVersion: stored.version };
+      const current = userOut(stored, context);
+      const patched = operations.length
+        ? await new SCIMMY.Messages.PatchOp({ ...(message as Json), Operations: retargetUnmatchedTypeFilters(operations, current) } as any).apply(
+            new SCIMMY.Schemas.User(current, 'out'),
+          )
+        : undefined;
+      if (!patched) {
+        const unchanged = passwordReceived ? context.store.users.passwordReceived(stored.id, context.change, guard) : this.checked(stored, guard);
+        return this.answer(unchanged, context);
+      }
+      const { resource } = validUser(patched, true);
+      return this.answer(context.store.users.replace(stored.id, resource, context.change, guard, { passwordReceived }), context);
+    });
+  }
+
+  override async dispose<T = unknown>(ctx?: T): Promise<void> {
+    const context = requireContext(ctx);
+    guarded(context, () => {
+      if (!this.id) throw scimFailure(404, null, 'DELETE must target a specific resource');
+      context.store.users.delete(this.id, context.change, { precondition: ifMatchGuard(context.ifMatch) });
+    });
+  }
+
+  private load(context: ScimContext): StoredResource {
+    const stored = this.id ? context.store.users.get(this.id) : undefined;
+    if (!stored) throw scimFailure(404, null, `Resource ${this.id} not found`);
+    return stored;
+  }
+
+  /** A no-op PATCH still honours If-Match; nothing is written, so no transaction is needed. */
+  private checked(stored: StoredResource, guard: { precondition?: (version: number) => boolean }): StoredResource {
+    if (guard.precondition && !guard.precondition(stored.version)) throw scimFailure(412, null, 'If-Match does not match the current version');
+    return stored;
+  }
+
+  private answer(stored: StoredResource, context: ScimContext): Json {
+    context.onVersion(stored.version);
+    return project(userOut(stored, context), SCIMMY.Schemas.User, this.attributes);
+  }
+}
+
+/**
+ * Validates a User body through scimmy's schema and returns what is stored: no id, no meta, no
+ * password (the value is dropped here and only the fact that one arrived is kept).
+ */
+function validUser(instance: unknown, replacing: boolean): { resource: UserResource; passwordReceived: boolean } {
+  if (!isPlainObject(instance) && !(instance instanceof SCIMMY.Types.Schema)) {
+    throw scimFailure(400, 'invalidSyntax', `${replacing ? 'PUT' : 'POST'} expects a single User object`);
+  }
+  const validated = instance instanceof SCIMMY.Schemas.User ? instance : new SCIMMY.Schemas.User(instance, 'in');
+  const passwordReceived = !(instance instanceof SCIMMY.Types.Schema) && Object.keys(instance).some((key) => key.toLowerCase() === 'password');
+  const { id: _id, meta: _meta, password: _password, ...resource } = (validated as unknown as { toJSON(): Json }).toJSON();
+  if (typeof resource.userName !== 'string' || !resource.userName.trim()) throw scimFailure(400, 'invalidValue', 'userName must be a non-empty string');
+  return { resource: resource as UserResource, passwordReceived };
+}

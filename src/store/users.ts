@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './db';
+import type { ChangeContext, ChangeRecorder } from './change';
+import type { SubjectRef } from './queue';
+import { filterToSql, sortToSql } from './filter';
+import {
+  ConcurrentChangeError,
+  PreconditionFailedError,
+  ResourceNotFoundError,
+  UniquenessError,
+} from './resource-errors';
+import {
+  STORED_COLUMNS,
+  StatementCache,
+  fromRow,
+  isUniqueViolation,
+  listPage,
+  type ListQuery,
+  type Page,
+  type StoredResource,
+  type StoredRow,
+  type WriteGuard,
+} from './resource-query';
+
+/** A SCIM User body as stored: no id, no meta, never a password. */
+export type UserResource = Record<string, unknown> & { userName: string };
+
+interface EmailRow {
+  value: string;
+  type: string | null;
+  primary: number;
+}
+
+/**
+ * Users: the full resource as JSON plus the indexed columns filters hit (user_name, external_id,
+ * display_name, active, and one user_emails row per email). Every write is one transaction with its
+ * ledger row and queue rows; deletes leave tombstones so the userName becomes free again.
+ */
+export class Users {
+  private readonly cache: StatementCache;
+  private readonly selectLive: Statement;
+  private readonly insertUser: Statement;
+  private readonly updateUser: Statement;
+  private readonly tombstone: Statement;
+  private readonly insertEmail: Statement;
+  private readonly deleteEmails: Statement;
+  private readonly deleteMemberships: Statement;
+
+  constructor(private readonly db: Db, private readonly changes: ChangeRecorder, private readonly now: () => Date = () => new Date()) {
+    this.cache = new StatementCache(db);
+    this.selectLive = db.prepare(`SELECT ${STORED_COLUMNS} FROM users WHERE id = ? AND deleted_at IS NULL`);
+    this.insertUser = db.prepare(
+      `INSERT INTO users (id, user_name, external_id, display_name, active, resource, version, created, last_modified)
+       VALUES (@id, @userName, @externalId, @displayName, @active, @resource, 1, @at, @at)`,
+    );
+    this.updateUser = db.prepare(
+      `UPDATE users SET user_name = @userName, external_id = @externalId, display_name = @displayName, active = @active,
+         resource = @resource, version = version + 1, last_modified = @at
+       WHERE id = @id AND deleted_at IS NULL`,
+    );
+    this.tombstone = db.prepare(
+      'UPDATE users SET deleted_at = ?, version = version + 1, last_modified = ? WHERE id = ? AND deleted_at IS NULL',
+    );
+    this.insertEmail = db.prepare('INSERT INTO user_emails (user_id, value, type, is_primary) VALUES (?, ?, ?, ?)');
+    this.deleteEmails = db.prepare('DELETE FROM user_emails WHERE user_id = ?');
+    this.deleteMemberships = db.prepare('DELETE FROM memberships WHERE user_id = ? RETURNING group_id');
+  }
+
+  get(id: string): StoredResource | undefined {
+    const row = this.selectLive.get(id) as StoredRow | undefined;
+    return row && fromRow(row);
+  }
+
+  /** A page of live users matching the filter; counts and pages in SQL, never loading every row. */
+  list(query: ListQuery): Page<StoredResource> {
+    const where = query.filter ? filterToSql(query.filter, 'user') : undefined;
+    return listPage(this.cache, 'users', where, sortToSql(query.sortBy, query.sortOrder, 'user'), query);
+  }
+
+  create(resource: UserResource, ctx: ChangeContext, extra: { passwordReceived?: boolean } = {}): StoredResource {
+    const id = randomUUID();
+    const at = this.now().toISOString();
+    const json = JSON.stringify(resource);
+    return this.db.transaction(() => {
+      this.writeColumns(this.insertUser, id, resource, json, at);
+      this.writeEmails(id, resource);
+      this.changes.record(ctx, { kind: 'user.created', subject: userRef(id), after: { id, ...resource } });
+      if (extra.passwordReceived) this.recordPasswordReceived(id, ctx);
+      return { id, resource, version: 1, created: at, lastModified: at };
+    }).immediate();
+  }
+
+  /** Replaces the whole resource (PUT, or the result of a PATCH), checking the guard inside the transaction. */
+  replace(id: string, resource: UserResource, ctx: ChangeContext, guard: WriteGuard = {}, extra: { passwordReceived?: boolean } = {}): StoredResource {
+    const at = this.now().toISOString();
+    const json = JSON.stringify(resource);
+    return this.db.transaction(() => {
+      const before = this.current(id, guard);
+      this.writeColumns(this.updateUser, id, resource, json, at);
+      this.deleteEmails.run(id);
+      this.writeEmails(id, resource);
+      this.changes.record(ctx, { kind: updateKind(before.resource, resource), subject: userRef(id), before: { id, ...before.resource }, after: { id, ...resource } });
+      if (extra.passwordReceived) this.recordPasswordReceived(id, ctx);
+      return { id, resource, version: before.version + 1, created: before.created, lastModified: at };
+    }).immediate();
+  }
+
+  /** A password arrived (e.g. Okta's password sync): the value is dropped, only the fact is recorded. */
+  passwordReceived(id: string, ctx: ChangeContext, guard: WriteGuard = {}): StoredResource {
+    return this.db.transaction(() => {
+      const current = this.current(id, guard);
+      this.recordPasswordReceived(id, ctx);
+      return current;
+    }).immediate();
+  }
+
+  /** Tombstones the user (deleted_at), frees its userName and removes its memberships. */
+  delete(id: string, ctx: ChangeContext, guard: WriteGuard = {}): void {
+    const at = this.now().toISOString();
+    this.db.transaction(() => {
+      const before = this.current(id, guard);
+      this.tombstone.run(at, at, id);
+      this.deleteEmails.run(id);
+      const groups = (this.deleteMemberships.all(id) as Array<{ group_id: string }>).map((r) => r.group_id);
+      const alsoAffects: SubjectRef[] = [...new Set(groups)].map((groupId) => ({ kind: 'group', id: groupId }));
+      this.changes.record(ctx, { kind: 'user.deleted', subject: userRef(id), before: { id, ...before.resource }, alsoAffects });
+    }).immediate();
+  }
+
+  private current(id: string, guard: WriteGuard): StoredResource {
+    const row = this.selectLive.get(id) as StoredRow | undefined;
+    if (!row) throw new ResourceNotFoundError('user', id);
+    if (guard.precondition && !guard.precondition(row.version)) throw new PreconditionFailedError(row.version);
+    if (guard.expectedVersion !== undefined && guard.expectedVersion !== row.version) {
+      throw new ConcurrentChangeError(`user ${id} changed while the request was applied; retry`);
+    }
+    return fromRow(row);
+  }
+
+  private writeColumns(statement: Statement, id: string, resource: UserResource, json: string, at: string): void {
+    try {
+      statement.run({
+        id,
+        userName: resource.userName,
+        externalId: stringOrNull(resource.externalId),
+        displayName: stringOrNull(resource.displayName),
+        active: resource.active === false ? 0 : 1,
+        resource: json,
+        at,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new UniquenessError(`userName '${resource.userName}' is already taken`);
+      throw error;
+    }
+  }
+
+  private writeEmails(id: string, resource: UserResource): void {
+    for (const email of emailsOf(resource)) this.insertEmail.run(id, email.value, email.type, email.primary);
+  }
+
+  private recordPasswordReceived(id: string, ctx: ChangeContext): void {
+    this.changes.record(ctx, { kind: 'user.password-received', subject: userRef(id), reason: 'password value dropped, never stored', deliver: false });
+  }
+}
+
+function userRef(id: string): SubjectRef {
+  return { kind: 'user', id };
+}
+
+function updateKind(before: Record<string, unknown>, after: Record<string, unknown>): string {
+  const wasActive = before.active !== false;
+  const isActive = after.active !== false;
+  if (wasActive && !isActive) return 'user.deactivated';
+  if (!wasActive && isActive) return 'user.reactivated';
+  return 'user.updated';
+}
+
+function emailsOf(resource: UserResource): EmailRow[] {
+  if (!Array.isArray(resource.emails)) return [];
+  const rows: EmailRow[] = [];
+  for (const email of resource.emails as Array<Record<string, unknown>>) {
+    if (typeof email?.value !== 'string') continue;
+    rows.push({ value: email.value, type: stringOrNull(email.type), primary: email.primary === true ? 1 : 0 });
+  }
+  return rows;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
