@@ -1,0 +1,93 @@
+import type { CompareOperator, Literal } from './ast';
+import { FilterError } from './filter-error';
+import { presence, type SqlFragment, type SqlValue } from './sql-value';
+
+const orderings: Partial<Record<CompareOperator, string>> = { gt: '>', ge: '>=', lt: '<', le: '<=' };
+const patternOperators: readonly CompareOperator[] = ['co', 'sw', 'ew'];
+
+/**
+ * `value op literal` as SQL. caseExact=false strings compare with NOCASE (which the userName, displayName and
+ * email indexes are built with), so `userName eq "X"` is an index lookup. An absent value never matches,
+ * except for `ne`: a user without a title has a title that is not "x".
+ */
+export function comparison(value: SqlValue, operator: CompareOperator, literal: Literal): SqlFragment {
+  if (literal === null) return nullComparison(value, operator);
+  const bound = bindable(value, operator, literal);
+  const collate = usesNocase(value, bound) ? ' COLLATE NOCASE' : '';
+  if (patternOperators.includes(operator)) return pattern(value, operator, String(bound), collate !== '');
+  if (operator === 'eq') return { sql: `${value.sql} = ?${collate}`, params: [bound] };
+  if (operator === 'ne') {
+    const differs = `${value.sql} <> ?${collate}`;
+    return { sql: value.notNull ? differs : `(${value.sql} IS NULL OR ${differs})`, params: [bound] };
+  }
+  return { sql: `${value.sql} ${orderings[operator]} ?${collate}`, params: [bound] };
+}
+
+function nullComparison(value: SqlValue, operator: CompareOperator): SqlFragment {
+  if (operator === 'eq') return { sql: `NOT ${presence(value)}`, params: [] };
+  if (operator === 'ne') return { sql: presence(value), params: [] };
+  throw new FilterError(`"${operator} null" is not a valid comparison for ${value.label}; use "pr", "eq null" or "ne null"`);
+}
+
+function pattern(value: SqlValue, operator: CompareOperator, text: string, caseInsensitive: boolean): SqlFragment {
+  if (caseInsensitive) {
+    const escaped = text.replace(/[\\%_]/g, (char) => `\\${char}`);
+    return { sql: `${value.sql} LIKE ? ESCAPE '\\'`, params: [wrap(operator, escaped, '%')] };
+  }
+  const escaped = text.replace(/[[*?]/g, (char) => `[${char}]`);
+  return { sql: `${value.sql} GLOB ?`, params: [wrap(operator, escaped, '*')] };
+}
+
+function wrap(operator: CompareOperator, text: string, wildcard: string): string {
+  if (operator === 'sw') return `${text}${wildcard}`;
+  if (operator === 'ew') return `${wildcard}${text}`;
+  return `${wildcard}${text}${wildcard}`;
+}
+
+function usesNocase(value: SqlValue, bound: string | number): boolean {
+  const textual = value.type === 'string' || value.type === 'reference' || value.type === 'unknown';
+  return textual && !value.caseExact && typeof bound === 'string';
+}
+
+/** Checks the literal against the attribute's type and converts it to what SQLite stores. */
+function bindable(value: SqlValue, operator: CompareOperator, literal: string | number | boolean): string | number {
+  switch (value.type) {
+    case 'boolean':
+      return booleanLiteral(value, operator, literal);
+    case 'dateTime':
+      return dateTimeLiteral(value, operator, literal);
+    case 'complex':
+      throw new FilterError(`${value.label} is complex; compare one of its sub-attributes instead`);
+    case 'unknown':
+      return typeof literal === 'boolean' ? Number(literal) : literal;
+    default:
+      if (typeof literal === 'boolean') throw new FilterError(`${value.label} is a string; compare it with a quoted string, not ${literal}`);
+      return typeof literal === 'number' ? String(literal) : literal;
+  }
+}
+
+function booleanLiteral(value: SqlValue, operator: CompareOperator, literal: string | number | boolean): number {
+  if (operator !== 'eq' && operator !== 'ne') {
+    throw new FilterError(`${value.label} is a boolean; only eq, ne and pr apply to it, not ${operator}`);
+  }
+  // IdPs send string booleans ("True"); accept them like the PATCH normaliser does.
+  if (typeof literal === 'string' && /^(true|false)$/i.test(literal)) return literal.toLowerCase() === 'true' ? 1 : 0;
+  if (typeof literal !== 'boolean') throw new FilterError(`${value.label} is a boolean; compare it with true or false`);
+  return literal ? 1 : 0;
+}
+
+const isoDateTime = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?)?$/;
+const hasZone = /(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Stored timestamps are `Date.toISOString()` strings (UTC, milliseconds), so comparing strings orders them
+ * correctly once the literal is written the same way; a time without a zone is taken as UTC.
+ */
+function dateTimeLiteral(value: SqlValue, operator: CompareOperator, literal: string | number | boolean): string {
+  if (typeof literal !== 'string') throw new FilterError(`${value.label} is a dateTime; compare it with a quoted ISO 8601 string`);
+  if (patternOperators.includes(operator)) return literal;
+  const withZone = literal.length > 10 && !hasZone.test(literal) ? `${literal}Z` : literal;
+  const time = isoDateTime.test(literal) ? Date.parse(withZone.replace(' ', 'T')) : Number.NaN;
+  if (Number.isNaN(time)) throw new FilterError(`${value.label} is a dateTime; ${JSON.stringify(literal)} is not an ISO 8601 date-time`);
+  return new Date(time).toISOString();
+}

@@ -1,0 +1,104 @@
+import type { AttributePath } from './ast';
+import { FilterError } from './filter-error';
+import {
+  coreGroupSchema,
+  coreUserSchema,
+  enterpriseUserSchema,
+  findAttribute,
+  type AttributeDefinition,
+  type ResourceCatalogue,
+} from './schema-catalogue';
+import { jsonPath, jsonPresence, jsonValue, sqlLiteral, type SqlValue } from './sql-value';
+
+/** A multi-valued attribute: its values are matched one element at a time. */
+export interface MultiValuedAttribute {
+  label: string;
+  /** Undefined for attributes the catalogue does not know (read from JSON, any sub-attribute allowed). */
+  definition?: AttributeDefinition;
+  /** Literal JSON path of the array inside the stored resource. */
+  path: string;
+}
+
+export type ResolvedAttribute =
+  | { kind: 'value'; value: SqlValue }
+  | { kind: 'complex'; label: string; presence: string; defaultValue?: SqlValue }
+  | { kind: 'multiValued'; attribute: MultiValuedAttribute; subAttribute?: string };
+
+const knownSchemas = [coreUserSchema, coreGroupSchema, enterpriseUserSchema].map((schema) => schema.toLowerCase());
+
+/** Maps an attribute path to SQL through the catalogue (the allow-list); unknown names read the stored JSON. */
+export function resolveAttribute(path: AttributePath, catalogue: ResourceCatalogue): ResolvedAttribute {
+  const scope = schemaScope(path, catalogue);
+  const definition = findAttribute(scope.definitions, path.name);
+  if (!definition) return unknownAttribute(path, scope.prefix, catalogue);
+  if (definition.filterable === false) throw new FilterError(`${path.text} cannot be used in a filter`);
+  const segments = [...scope.prefix, definition.name];
+  if (definition.multiValued) {
+    const attribute = { label: path.text, definition, path: jsonPath(segments) };
+    return { kind: 'multiValued', attribute, subAttribute: path.subAttribute };
+  }
+  if (definition.type === 'complex') return complexAttribute(path, definition, segments, catalogue);
+  if (path.subAttribute) throw new FilterError(`${definition.name} has no sub-attributes (in ${JSON.stringify(path.text)})`);
+  return { kind: 'value', value: definedValue(path.text, definition, segments, catalogue) };
+}
+
+export function definedValue(label: string, definition: AttributeDefinition, segments: string[], catalogue: ResourceCatalogue): SqlValue {
+  const base = { label, type: definition.type, caseExact: definition.caseExact ?? false };
+  if (definition.constant) return { ...base, sql: definition.constant, notNull: true };
+  if (definition.column) return { ...base, sql: `${catalogue.table}.${definition.column}`, notNull: definition.notNull ?? false };
+  return jsonValue(label, resourceColumn(catalogue), sqlLiteral(jsonPath(segments)), definition.type, base.caseExact);
+}
+
+export function resourceColumn(catalogue: ResourceCatalogue): string {
+  return `${catalogue.table}.resource`;
+}
+
+function complexAttribute(
+  path: AttributePath,
+  definition: AttributeDefinition,
+  segments: string[],
+  catalogue: ResourceCatalogue,
+): ResolvedAttribute {
+  const subAttributes = definition.subAttributes ?? [];
+  if (!path.subAttribute) {
+    const valueDefinition = findAttribute(subAttributes, 'value');
+    return {
+      kind: 'complex',
+      label: path.text,
+      presence: jsonPresence(resourceColumn(catalogue), sqlLiteral(jsonPath(segments))),
+      defaultValue: valueDefinition && definedValue(path.text, valueDefinition, [...segments, valueDefinition.name], catalogue),
+    };
+  }
+  const sub = findAttribute(subAttributes, path.subAttribute);
+  if (!sub) throw new FilterError(`${definition.name} has no sub-attribute ${JSON.stringify(path.subAttribute)}`);
+  return { kind: 'value', value: definedValue(path.text, sub, [...segments, sub.name], catalogue) };
+}
+
+function unknownAttribute(path: AttributePath, prefix: string[], catalogue: ResourceCatalogue): ResolvedAttribute {
+  const segments = [...prefix, path.name, ...(path.subAttribute ? [path.subAttribute] : [])];
+  const value = jsonValue(path.text, resourceColumn(catalogue), sqlLiteral(jsonPath(segments)), 'unknown', false);
+  return { kind: 'value', value };
+}
+
+/** Unknown attributes used with `[...]` are treated as arrays in the stored JSON. */
+export function resolveMultiValued(path: AttributePath, catalogue: ResourceCatalogue): MultiValuedAttribute {
+  if (path.subAttribute) throw new FilterError(`a value filter "[...]" applies to a multi-valued attribute, not ${JSON.stringify(path.text)}`);
+  const resolved = resolveAttribute(path, catalogue);
+  if (resolved.kind === 'multiValued') return resolved.attribute;
+  const scope = schemaScope(path, catalogue);
+  if (findAttribute(scope.definitions, path.name)) throw new FilterError(`${path.text} is not multi-valued, so "[...]" does not apply to it`);
+  return { label: path.text, path: jsonPath([...scope.prefix, path.name]) };
+}
+
+function schemaScope(path: AttributePath, catalogue: ResourceCatalogue): { definitions: AttributeDefinition[]; prefix: string[] } {
+  if (!path.schema) return { definitions: catalogue.attributes, prefix: [] };
+  const schema = path.schema.toLowerCase();
+  if (schema === catalogue.coreSchema.toLowerCase()) return { definitions: catalogue.attributes, prefix: [] };
+  const extension = Object.keys(catalogue.extensions).find((urn) => urn.toLowerCase() === schema);
+  if (extension) return { definitions: catalogue.extensions[extension], prefix: [extension] };
+  if (knownSchemas.includes(`${schema}:${path.name.toLowerCase()}`)) {
+    throw new FilterError(`${JSON.stringify(path.text)} names a schema; add ":attribute" after it`);
+  }
+  if (knownSchemas.includes(schema)) throw new FilterError(`${path.schema} is not a schema of ${catalogue.resourceType} resources`);
+  return { definitions: [], prefix: [path.schema] };
+}
