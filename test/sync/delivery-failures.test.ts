@@ -1,0 +1,104 @@
+import { Harness, waitFor } from './harness';
+
+describe('delivery failures', () => {
+  let harness: Harness;
+  afterEach(() => harness.close());
+
+  it('Retry-After pauses the whole target and the wait does not count as an attempt', async () => {
+    harness = await Harness.start([{ delivery: { concurrency: 1 } }]);
+    harness.directory().failNext(1, { kind: 'rate-limited', retryAfterMs: 400 }, 'users.find');
+    const started = Date.now();
+    const ada = harness.createUser('ada');
+    await waitFor(() => harness.store.queue.get('app', { kind: 'user', id: ada })?.last_error !== null);
+    const waiting = harness.store.queue.get('app', { kind: 'user', id: ada })!;
+    expect(waiting).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(waiting.last_error).toMatch(/rate limited/);
+
+    harness.createUser('bob'); // same target, other subject: must also wait for the pause
+    await harness.settle();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    expect(harness.directory().allUsers().map((user) => user.key).sort()).toEqual(['ada', 'bob']);
+    expect(harness.directory().calls('users.find')).toBe(3); // one refused, then one per user
+    expect(harness.ledgerKinds(`user:${ada}`)).toEqual(['user.created', 'delivery.retry', 'delivery.applied']);
+  });
+
+  it('backs off after transient failures, then succeeds', async () => {
+    harness = await Harness.start([{ delivery: { maxAttempts: 5, backoff: { baseMs: 20, maxMs: 100 } } }]);
+    harness.directory().failNext(2, { kind: 'retryable', message: 'HTTP 503 from target' }, 'users.create');
+    const ada = harness.createUser('ada');
+    await harness.settle();
+    expect(harness.remoteUser('ada')).toBeDefined();
+    expect(harness.directory().calls('users.create')).toBe(3);
+    const retries = harness.store.ledger.forSubject(`user:${ada}`).filter((row) => row.kind === 'delivery.retry');
+    expect(retries.map((row) => row.reason)).toEqual([
+      expect.stringMatching(/^attempt 1 failed; retrying in \d+ ms$/),
+      expect.stringMatching(/^attempt 2 failed; retrying in \d+ ms$/),
+    ]);
+    expect(JSON.parse(retries[0].after!).error).toBe('HTTP 503 from target');
+  });
+
+  it('dead-letters after maxAttempts with the error, and a retry of the dead item delivers it', async () => {
+    harness = await Harness.start([{ delivery: { maxAttempts: 3 } }]);
+    harness.directory().failNext(3, { kind: 'retryable', message: 'target down' }, 'users.create');
+    const ada = harness.createUser('ada');
+    await harness.settle();
+    expect(harness.store.queue.get('app', { kind: 'user', id: ada })).toMatchObject({ state: 'dead', attempts: 3, last_error: 'target down' });
+    expect(harness.ledgerKinds(`user:${ada}`).at(-1)).toBe('delivery.dead');
+
+    expect(harness.store.queue.retryDead('app', { kind: 'user', id: ada })).toBe(1);
+    await harness.settle();
+    expect(harness.remoteUser('ada')).toBeDefined();
+    expect(harness.store.queue.get('app', { kind: 'user', id: ada })).toBeUndefined();
+  });
+
+  it('a permanent refusal is dead at once with the target\'s message', async () => {
+    harness = await Harness.start([{ delivery: { maxAttempts: 5 } }]);
+    harness.directory().failNext(1, { kind: 'permanent', message: 'email domain not allowed' }, 'users.create');
+    const ada = harness.createUser('ada');
+    await harness.settle();
+    expect(harness.store.queue.get('app', { kind: 'user', id: ada })).toMatchObject({ state: 'dead', attempts: 1, last_error: 'email domain not allowed' });
+    expect(harness.directory().calls('users.create')).toBe(1);
+  });
+
+  it('a configuration error pauses the target and keeps the item pending until resumed', async () => {
+    harness = await Harness.start();
+    harness.directory().failNext(1, { kind: 'config', message: 'token lacks scope admin:org' }, 'users.find');
+    const ada = harness.createUser('ada');
+    await waitFor(() => harness.engine.status()[0].paused);
+    const status = harness.engine.status()[0];
+    expect(status.pausedReason).toMatch(/token lacks scope admin:org/);
+    expect(status.health.ok).toBe(false);
+    expect(harness.store.queue.get('app', { kind: 'user', id: ada })).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(harness.store.ledger.forSubject('target:app').map((row) => row.kind)).toEqual(['target.paused']);
+
+    harness.engine.resume('app');
+    await harness.settle();
+    expect(harness.remoteUser('ada')).toBeDefined();
+  });
+
+  it('a paused target receives nothing until it is resumed', async () => {
+    harness = await Harness.start();
+    harness.engine.pause('app', 'maintenance window');
+    harness.createUser('ada');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(harness.directory().requestCount()).toBeLessThanOrEqual(1); // at most the health check
+    expect(harness.directory().allUsers()).toEqual([]);
+
+    harness.engine.resume('app');
+    await harness.settle();
+    expect(harness.remoteUser('ada')).toBeDefined();
+  });
+
+  it('a restart resumes what the queue holds, including items left in flight by a crash', async () => {
+    harness = await Harness.start();
+    await harness.engine.stop();
+    const ada = harness.createUser('ada');
+    const bob = harness.createUser('bob');
+    harness.store.db.prepare(`UPDATE sync_queue SET state = 'inflight' WHERE subject_id = ?`).run(ada);
+
+    await harness.startEngine();
+    await harness.settle();
+    expect(harness.directory().allUsers().map((user) => user.key).sort()).toEqual(['ada', 'bob']);
+    expect(harness.store.queue.get('app', { kind: 'user', id: bob })).toBeUndefined();
+  });
+});

@@ -1,0 +1,95 @@
+import { Harness } from './harness';
+
+const engineering = { scim: 'Engineering', target: 'eng', create: true };
+
+describe('group delivery', () => {
+  let harness: Harness;
+  afterEach(() => harness.close());
+
+  it('creates users before adding them to a group, one addMember per member, in the same burst', async () => {
+    harness = await Harness.start([{ groups: [engineering] }]);
+    const ids = ['ada', 'bob', 'cy'].map((name) => harness.createUser(name));
+    const groupId = harness.createGroup('Engineering', ids);
+    await harness.settle();
+
+    const directory = harness.directory();
+    const group = directory.allGroups().find((candidate) => candidate.key === 'eng')!;
+    expect(group.memberIds.sort()).toEqual(ids.map((id) => harness.store.links.get('app', { kind: 'user', id })!.remote_id).sort());
+    expect(directory.calls('groups.addMember')).toBe(3);
+    expect(directory.calls('users.create')).toBe(3);
+    expect(directory.calls('groups.create')).toBe(1);
+    // No add was ever tried before its user existed: nothing failed, nothing was retried.
+    expect(harness.reports.filter((report) => report.outcome === 'retry' || report.outcome === 'dead')).toEqual([]);
+    expect(harness.ledgerKinds(`group:${groupId}`)).toContain('delivery.applied');
+  });
+
+  it('a membership added and one removed cost one call each, never a rewrite of the group', async () => {
+    harness = await Harness.start([{ groups: [engineering] }]);
+    const [ada, bob, cy] = ['ada', 'bob', 'cy'].map((name) => harness.createUser(name));
+    const groupId = harness.createGroup('Engineering', [ada, bob]);
+    await harness.settle();
+    harness.directory().resetCounts();
+
+    harness.store.groups.update(groupId, undefined, { add: [cy], remove: [ada] }, { actor: 'idp', requestId: 'r-1', source: 'scim' });
+    await harness.settle();
+
+    const counts = harness.directory().callCounts();
+    expect(counts['groups.addMember']).toBe(1);
+    expect(counts['groups.removeMember']).toBe(1);
+    expect(counts['groups.delete'] ?? 0).toBe(0);
+    expect(counts['groups.create'] ?? 0).toBe(0);
+    const group = harness.directory().allGroups()[0];
+    expect(group.memberIds.map((id) => harness.directory().user(id)!.key).sort()).toEqual(['bob', 'cy']);
+  });
+
+  it('does not push groups without a mapping', async () => {
+    harness = await Harness.start([{ groups: [engineering] }]);
+    const ada = harness.createUser('ada');
+    harness.createGroup('Sales', [ada]);
+    await harness.settle();
+    expect(harness.directory().allGroups()).toEqual([]);
+    expect(harness.directory().calls('groups.addMember')).toBe(0);
+  });
+
+  it('dead-letters a group the mapping may not create when the target does not have it', async () => {
+    harness = await Harness.start([{ groups: [{ scim: 'Engineering', target: 'eng' }] }]);
+    const groupId = harness.createGroup('Engineering');
+    await harness.settle();
+    const item = harness.store.queue.get('app', { kind: 'group', id: groupId })!;
+    expect(item.state).toBe('dead');
+    expect(item.last_error).toMatch(/does not exist on the target/);
+  });
+
+  it('scope by group: joining the group provisions the user, leaving it suspends the account', async () => {
+    harness = await Harness.start([{ scope: { groups: ['Engineering'] } }]);
+    const ada = harness.createUser('ada');
+    const groupId = harness.createGroup('Engineering');
+    await harness.settle();
+    expect(harness.directory().allUsers()).toEqual([]);
+
+    harness.store.groups.update(groupId, undefined, { add: [ada] }, { actor: 'idp', requestId: 'r-1', source: 'scim' });
+    await harness.settle();
+    expect(harness.remoteUser('ada')!.active).toBe(true);
+
+    harness.store.groups.update(groupId, undefined, { remove: [ada] }, { actor: 'idp', requestId: 'r-2', source: 'scim' });
+    await harness.settle();
+    expect(harness.remoteUser('ada')!.active).toBe(false);
+  });
+
+  it('removes a deleted user from its groups on the target, and deletes a group it created when the SCIM group goes', async () => {
+    harness = await Harness.start([{ groups: [engineering] }]);
+    const [ada, bob] = ['ada', 'bob'].map((name) => harness.createUser(name));
+    const groupId = harness.createGroup('Engineering', [ada, bob]);
+    await harness.settle();
+
+    harness.store.users.delete(ada, { actor: 'idp', requestId: 'r-1', source: 'scim' });
+    await harness.settle();
+    const group = harness.directory().allGroups()[0];
+    expect(group.memberIds.map((id) => harness.directory().user(id)!.key)).toEqual(['bob']);
+
+    harness.store.groups.delete(groupId, { actor: 'idp', requestId: 'r-2', source: 'scim' });
+    await harness.settle();
+    expect(harness.directory().allGroups()).toEqual([]);
+    expect(harness.store.db.prepare('SELECT COUNT(*) AS n FROM groups').get()).toEqual({ n: 0 });
+  });
+});
