@@ -1,0 +1,4 @@
+import { runConnectorKit } from '../kit';
+import { googleWorkspaceHarness } from './harness';
+
+runConnectorKit(googleWorkspaceHarness);
