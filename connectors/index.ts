@@ -1,5 +1,6 @@
 import type { AnyConnectorDefinition } from './sdk/contract';
+import { googleWorkspace } from './google-workspace';
 import { memory } from './memory';
 
 /** The one registry of connector kinds: a new connector adds one import and one entry here. */
-export const connectors: AnyConnectorDefinition[] = [memory];
+export const connectors: AnyConnectorDefinition[] = [memory, googleWorkspace];
