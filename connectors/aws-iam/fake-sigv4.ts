@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { IamFault } from './fake-query-codec';
@@ -31,6 +31,11 @@ export async function verifySigV4(request: SignedRequest, secretOf: (accessKeyId
   const signingDate = parseAmzDate(request.header('x-amz-date'));
   if (!signingDate || !shortDate || Math.abs(now.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
     throw new IamFault('SignatureDoesNotMatch', 403, 'Signature expired: the request date is missing or more than 15 minutes from now.');
+  }
+  // The signer trusts a signed x-amz-content-sha256 as the payload hash, so the body must match it.
+  const payloadHash = request.header('x-amz-content-sha256');
+  if (payloadHash !== undefined && payloadHash !== createHash('sha256').update(request.body).digest('hex')) {
+    throw new IamFault('SignatureDoesNotMatch', 403, 'The provided x-amz-content-sha256 header does not match what was computed.');
   }
   const signedHeaders = signedHeaderList.split(';');
   const headers = Object.fromEntries(signedHeaders.map((name) => [name, request.header(name) ?? '']));
