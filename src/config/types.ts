@@ -19,7 +19,10 @@ export interface TargetConfig {
   /** Connector-specific, validated against the connector's own schema; secrets already resolved. */
   config: Record<string, unknown>;
   scope?: unknown;
-  attributes?: Record<string, string>;
+  /** SCIM path or template for the target's correlation key (default: the connector's). */
+  userKey?: string;
+  /** Target field ← SCIM path or template; null removes a connector default. */
+  attributes?: Record<string, string | null>;
   groups?: unknown;
   deprovision?: unknown;
   delivery?: unknown;
