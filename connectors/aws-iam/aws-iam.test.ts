@@ -156,16 +156,19 @@ describe('aws-iam connector', () => {
   });
 
   describe('groups', () => {
-    it('with createGroups off, links a group an admin made under the path and refuses a missing one', async () => {
+    it('finds a group an admin made under the path, and ignores or refuses one outside it', async () => {
       const existing = fake().state.createGroup('team-1', '/scim-bridge/');
-      const linked = await rejectionOf(connector({ createGroups: false }).groups!.create(sampleGroup(1), ctx()));
-      expect(linked).toBeInstanceOf(ConflictError);
-      expect((linked as ConflictError).existing).toMatchObject({ id: existing.GroupId, key: 'team-1' });
+      fake().state.createGroup('team-2', '/');
+      const groups = connector().groups!;
+      expect(await groups.find!('team-1', ctx())).toEqual({ id: existing.GroupId, key: 'team-1', attributes: {} });
+      expect(await groups.find!('team-2', ctx())).toBeUndefined();
 
-      const missing = await rejectionOf(connector({ createGroups: false }).groups!.create(sampleGroup(2), ctx()));
-      expect(missing).toBeInstanceOf(PermanentError);
-      expect(missing.message).toContain('createGroups');
-      expect(fake().state.groups.has('team-2')).toBe(false);
+      const refused = await rejectionOf(groups.create(sampleGroup(2), ctx()));
+      expect(refused).toBeInstanceOf(PermanentError);
+      expect(refused.message).toContain('outside the managed path');
+      const deleteRefused = await rejectionOf(groups.delete({ id: 'x', key: 'team-2' }, ctx()));
+      expect(deleteRefused).toBeInstanceOf(PermanentError);
+      expect(fake().state.groups.has('team-2')).toBe(true);
     });
 
     it('creates groups under the group path and never reports members outside the user path', async () => {

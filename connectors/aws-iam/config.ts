@@ -19,8 +19,6 @@ export interface AwsIamConfig {
   path?: string;
   /** The IAM path of managed groups. Default: `path`. */
   groupPath?: string;
-  /** Create IAM groups for mapped SCIM groups (true) or only use groups an admin created (false, default). */
-  createGroups?: boolean;
   /** A managed policy ARN set as the permissions boundary of every user the bridge creates. */
   permissionsBoundaryArn?: string;
   /** Static keys (resolve them from env or a file). Without them the SDK's default chain is used. */
@@ -34,7 +32,6 @@ export interface ResolvedAwsIamConfig {
   endpoint?: string;
   path: string;
   groupPath: string;
-  createGroups: boolean;
   permissionsBoundaryArn?: string;
   credentials?: StaticCredentials;
   requestTimeoutMs: number;
@@ -49,7 +46,6 @@ export function resolveConfig(config: AwsIamConfig): ResolvedAwsIamConfig {
     endpoint: config.endpoint,
     path,
     groupPath: config.groupPath ?? path,
-    createGroups: config.createGroups ?? false,
     permissionsBoundaryArn: config.permissionsBoundaryArn,
     credentials: config.credentials,
     requestTimeoutMs: config.requestTimeoutMs ?? 30_000,
@@ -66,7 +62,6 @@ export const awsIamConfigSchema: JSONSchemaType<AwsIamConfig> = {
     endpoint: { type: 'string', pattern: '^https?://', nullable: true },
     path: iamPath,
     groupPath: iamPath,
-    createGroups: { type: 'boolean', nullable: true },
     permissionsBoundaryArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::(\\d{12}|aws):policy/', nullable: true },
     credentials: {
       type: 'object',

@@ -19,7 +19,8 @@ import { validIamName } from './mapping';
 
 /**
  * IAM groups under the managed group path. IAM groups carry no tags, so a group is correlated by name only.
- * With `createGroups: false` the bridge manages memberships of groups an admin created (under the path).
+ * Whether a group may be created is the target's group mapping's call (`create:`): the engine finds first
+ * and calls create() only when the mapping allows it.
  */
 export class IamGroups implements GroupOperations {
   constructor(
@@ -34,7 +35,6 @@ export class IamGroups implements GroupOperations {
 
   async create(group: TargetGroup, ctx: OpContext): Promise<RemoteRef> {
     const name = validIamName(group.key, 'group');
-    if (!this.config.createGroups) throw await this.existingOrMissing(name, ctx);
     try {
       const created = (await this.api.send(new CreateGroupCommand({ GroupName: name, Path: this.config.groupPath }), ctx)).Group;
       return { id: created?.GroupId ?? name, key: created?.GroupName ?? name };
@@ -100,13 +100,6 @@ export class IamGroups implements GroupOperations {
     for await (const user of members) {
       if (isUnderPath(user.Path, this.config.path)) yield userRef(user);
     }
-  }
-
-  /** With createGroups off, create() only links a group an admin made: ConflictError carries it, or it is missing. */
-  private async existingOrMissing(name: string, ctx: OpContext): Promise<Error> {
-    const existing = await this.find(name, ctx);
-    if (existing) return new ConflictError(`IAM group ${name} exists; linking it`, existing);
-    return new PermanentError(`IAM group ${name} does not exist under ${this.config.groupPath} and createGroups is off: create it there, or set createGroups: true`);
   }
 
   private async conflictFor(name: string, cause: ConflictError, ctx: OpContext): Promise<Error> {

@@ -30,7 +30,7 @@ export function sampleGroup(n: number): TargetGroup {
 
 export function configForFake(fake: FakeIam, overrides: Partial<AwsIamConfig> = {}): AwsIamConfig {
   const { endpoint, region, credentials } = fake.clientConfig();
-  return { endpoint, region, credentials, createGroups: true, requestTimeoutMs: 5000, ...overrides };
+  return { endpoint, region, credentials, requestTimeoutMs: 5000, ...overrides };
 }
 
 /** The fake's own view of a user: a user is active when not marked suspended and no access key is off. */
@@ -55,7 +55,7 @@ export const awsIamHarness: ConnectorHarness<AwsIamConfig, FakeIam> = {
     { name: 'group path without trailing slash', config: { groupPath: '/teams' }, path: '/groupPath' },
     { name: 'not a region', config: { region: 'mars' }, path: '/region' },
     { name: 'credentials without a secret', config: { credentials: { accessKeyId: 'AKIAEXAMPLEEXAMPLE01' } }, path: '/credentials/secretAccessKey' },
-    { name: 'createGroups not a boolean', config: { createGroups: 'yes' }, path: '/createGroups' },
+    { name: 'timeout not an integer', config: { requestTimeoutMs: 'soon' }, path: '/requestTimeoutMs' },
     { name: 'unknown setting', config: { roleArn: 'arn:aws:iam::123456789012:role/x' }, path: '/roleArn' },
     { name: 'boundary not a policy ARN', config: { permissionsBoundaryArn: 'AdminBoundary' }, path: '/permissionsBoundaryArn' },
   ],
