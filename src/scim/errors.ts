@@ -28,9 +28,21 @@ export function toScimError(error: unknown, onUnexpected: (error: unknown) => vo
   if (error instanceof InvalidReferenceError) return scimFailure(400, 'invalidValue', error.message);
   if (error instanceof ConcurrentChangeError) return scimFailure(409, null, error.message);
   if (error instanceof FilterError) return scimFailure(400, 'invalidFilter', error.message);
-  if (error instanceof TypeError) return scimFailure(400, 'invalidValue', error.message);
   onUnexpected(error);
   return scimFailure(500, null, 'internal error');
+}
+
+/**
+ * Runs scimmy validation or projection: its TypeErrors describe the client's data (a wrong type, an
+ * unknown attribute) and become 400 invalidValue. TypeErrors elsewhere are bugs and stay 500s.
+ */
+export function asInvalidValue<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof TypeError) throw scimFailure(400, 'invalidValue', error.message);
+    throw error;
+  }
 }
 
 /** Answers a SCIM error directly (for checks that run before scimmy sees the request). */

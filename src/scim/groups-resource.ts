@@ -2,7 +2,7 @@ import SCIMMY from 'scimmy';
 import type { GroupResource } from '../store/groups';
 import type { StoredResource } from '../store/resource-query';
 import type { ScimContext } from './context';
-import { scimFailure } from './errors';
+import { asInvalidValue, scimFailure } from './errors';
 import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
 import { memberIds, splitMemberOperations } from './member-operations';
@@ -101,7 +101,7 @@ function validGroup(instance: unknown, replacing: boolean): { resource: GroupRes
   if (!isPlainObject(instance) && !(instance instanceof SCIMMY.Types.Schema)) {
     throw scimFailure(400, 'invalidSyntax', `${replacing ? 'PUT' : 'POST'} expects a single Group object`);
   }
-  const validated = instance instanceof SCIMMY.Schemas.Group ? instance : new SCIMMY.Schemas.Group(instance, 'in');
+  const validated = instance instanceof SCIMMY.Schemas.Group ? instance : asInvalidValue(() => new SCIMMY.Schemas.Group(instance, 'in'));
   const { id: _id, meta: _meta, members, ...resource } = (validated as unknown as { toJSON(): Json }).toJSON();
   if (typeof resource.displayName !== 'string' || !resource.displayName.trim()) {
     throw scimFailure(400, 'invalidValue', 'displayName must be a non-empty string');

@@ -2,6 +2,7 @@ import SCIMMY from 'scimmy';
 import type { StoredResource } from '../store/resource-query';
 import type { ListQuery, Page } from '../store/resource-query';
 import { etagOf } from './etag';
+import { asInvalidValue } from './errors';
 
 type Json = Record<string, unknown>;
 type SchemaClass = typeof SCIMMY.Schemas.User | typeof SCIMMY.Schemas.Group;
@@ -28,7 +29,7 @@ export function resourceOut(stored: StoredResource, resourceType: 'User' | 'Grou
  */
 export function project(out: Json, schema: SchemaClass, attributes: SCIMMY.Types.Filter | undefined): Json {
   if (!attributes) return out;
-  const projected = JSON.parse(JSON.stringify(new schema(out, 'out', undefined, attributes))) as Json;
+  const projected = asInvalidValue(() => JSON.parse(JSON.stringify(new schema(out, 'out', undefined, attributes))) as Json);
   return { schemas: out.schemas, ...projected, id: out.id, meta: out.meta };
 }
 

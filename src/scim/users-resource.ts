@@ -2,7 +2,7 @@ import SCIMMY from 'scimmy';
 import type { StoredResource } from '../store/resource-query';
 import type { UserResource } from '../store/users';
 import type { ScimContext } from './context';
-import { scimFailure } from './errors';
+import { asInvalidValue, scimFailure } from './errors';
 import { guarded, guardedAsync, requireContext } from './handler-guard';
 import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
@@ -102,7 +102,7 @@ function validUser(instance: unknown, replacing: boolean): { resource: UserResou
   if (!isPlainObject(instance) && !(instance instanceof SCIMMY.Types.Schema)) {
     throw scimFailure(400, 'invalidSyntax', `${replacing ? 'PUT' : 'POST'} expects a single User object`);
   }
-  const validated = instance instanceof SCIMMY.Schemas.User ? instance : new SCIMMY.Schemas.User(instance, 'in');
+  const validated = instance instanceof SCIMMY.Schemas.User ? instance : asInvalidValue(() => new SCIMMY.Schemas.User(instance, 'in'));
   const passwordReceived = !(instance instanceof SCIMMY.Types.Schema) && Object.keys(instance).some((key) => key.toLowerCase() === 'password');
   const { id: _id, meta: _meta, password: _password, ...resource } = (validated as unknown as { toJSON(): Json }).toJSON();
   if (typeof resource.userName !== 'string' || !resource.userName.trim()) throw scimFailure(400, 'invalidValue', 'userName must be a non-empty string');

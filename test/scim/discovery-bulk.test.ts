@@ -1,0 +1,86 @@
+import request from 'supertest';
+import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, SCIM_JSON, USER_SCHEMA, counts, harness, scim, userBody } from './helpers';
+
+const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+
+describe('discovery endpoints', () => {
+  it('tells the truth in /ServiceProviderConfig', async () => {
+    const h = harness({ maxBulkOperations: 50, maxPayloadBytes: 200_000, maxResults: 25 });
+    const res = await scim(h).get('/ServiceProviderConfig');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain(SCIM_JSON);
+    expect(res.body).toMatchObject({
+      patch: { supported: true },
+      bulk: { supported: true, maxOperations: 50, maxPayloadSize: 200_000 },
+      filter: { supported: true, maxResults: 25 },
+      sort: { supported: true },
+      etag: { supported: true },
+      changePassword: { supported: false },
+    });
+    expect(res.body.authenticationSchemes).toHaveLength(1);
+    expect(res.body.authenticationSchemes[0].type).toBe('oauthbearertoken');
+  });
+
+  it('lists Users (with the enterprise extension) and Groups in /ResourceTypes and /Schemas', async () => {
+    const h = harness();
+    const types = await scim(h).get('/ResourceTypes');
+    const byName = Object.fromEntries(types.body.Resources.map((r: { name: string }) => [r.name, r]));
+    expect(byName.User).toMatchObject({ endpoint: '/Users', schema: USER_SCHEMA, schemaExtensions: [{ schema: ENTERPRISE, required: false }] });
+    expect(byName.Group).toMatchObject({ endpoint: '/Groups', schema: GROUP_SCHEMA });
+    const schemas = await scim(h).get('/Schemas');
+    expect(schemas.body.Resources.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining([USER_SCHEMA, GROUP_SCHEMA, ENTERPRISE]));
+  });
+
+  it('requires a token for every SCIM endpoint', async () => {
+    const h = harness();
+    const res = await request(h.app).get('/scim/v2/Users');
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '401' });
+  });
+});
+
+describe('/Bulk', () => {
+  it('applies operations with bulkId references, each in its own transaction', async () => {
+    const h = harness();
+    const res = await scim(h).post('/Bulk', {
+      schemas: [BULK],
+      Operations: [
+        { method: 'POST', path: '/Users', bulkId: 'u1', data: userBody('bulk1') },
+        { method: 'POST', path: '/Groups', bulkId: 'g1', data: { schemas: [GROUP_SCHEMA], displayName: 'BG', members: [{ value: 'bulkId:u1' }] } },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '201']);
+    const groupId = res.body.Operations[1].location.split('/').pop();
+    const group = await scim(h).get(`/Groups/${groupId}`);
+    expect(group.body.members).toHaveLength(1);
+    expect(h.store.ledger.verify()).toMatchObject({ ok: true, rows: 2 });
+  });
+
+  it('stops after failOnErrors and reports each failure as a SCIM error', async () => {
+    const h = harness();
+    const res = await scim(h).post('/Bulk', {
+      schemas: [BULK],
+      failOnErrors: 1,
+      Operations: [
+        { method: 'POST', path: '/Users', bulkId: 'a', data: userBody('dup') },
+        { method: 'POST', path: '/Users', bulkId: 'b', data: userBody('DUP') },
+        { method: 'POST', path: '/Users', bulkId: 'c', data: userBody('never') },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.Operations).toHaveLength(2);
+    expect(res.body.Operations[1]).toMatchObject({ status: '409', response: { scimType: 'uniqueness' } });
+    expect(counts(h.store).users).toBe(1);
+  });
+
+  it('refuses more than maxOperations with 413 tooMany and writes nothing', async () => {
+    const h = harness({ maxBulkOperations: 2 });
+    const before = counts(h.store);
+    const Operations = [1, 2, 3].map((i) => ({ method: 'POST', path: '/Users', bulkId: `b${i}`, data: userBody(`b${i}`) }));
+    const res = await scim(h).post('/Bulk', { schemas: [BULK], Operations });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '413', scimType: 'tooMany', detail: expect.stringContaining('maxOperations is 2') });
+    expect(counts(h.store)).toEqual(before);
+  });
+});
