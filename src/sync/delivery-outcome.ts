@@ -61,6 +61,7 @@ export class DeliveryOutcomes {
     }
     const outcome: DeliveryOutcome = job.applied ? 'applied' : job.rescheduleInMs !== undefined && job.writes.length === 0 ? 'deferred' : 'noop';
     if (outcome !== 'deferred') this.ledger(job, `delivery.${outcome}`);
+    if (!job.runtime.health.ok && job.writes.length > 0) job.runtime.health = { ok: true, message: 'delivering' };
     this.tombstones.purgeIfAcknowledged(job.subject);
     return outcome;
   }

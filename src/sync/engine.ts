@@ -99,6 +99,11 @@ export class SyncEngine {
   resume(target: string): void {
     this.requireTarget(target);
     this.states.resume(target);
+    this.refresh(target);
+  }
+
+  /** After a resume or retry made elsewhere (admin API, CLI): re-check the target's health and wake it. */
+  refresh(target: string): void {
     const runtime = this.runtimes.get(target);
     if (runtime) void this.checkHealth(runtime);
     this.workers.get(target)?.wake();
@@ -120,11 +125,6 @@ export class SyncEngine {
         busy: this.workers.get(settings.name)?.busy ?? 0,
       };
     });
-  }
-
-  /** Wakes a target's worker (after the admin API or CLI put items back in the queue). */
-  wake(target?: string): void {
-    for (const [name, worker] of this.workers) if (!target || name === target) worker.wake();
   }
 
   private requireTarget(target: string): void {

@@ -10,10 +10,28 @@ export type ParsedFilter = ReadonlyArray<Readonly<Record<string, unknown>>>;
 export class InvalidFilterError extends Error {}
 
 export function parseFilter(text: string): ParsedFilter {
+  let parsed: ParsedFilter;
   try {
-    return JSON.parse(JSON.stringify(new SCIMMY.Types.Filter(text))) as ParsedFilter;
+    parsed = JSON.parse(JSON.stringify(new SCIMMY.Types.Filter(text))) as ParsedFilter;
   } catch (error) {
     throw new InvalidFilterError(`invalid SCIM filter: ${(error as Error).message}`);
+  }
+  parsed.forEach(requireComparisonValues);
+  return parsed;
+}
+
+/** scimmy accepts `type eq` without a value; a comparison other than `pr` needs one. */
+function requireComparisonValues(branch: Readonly<Record<string, unknown>>): void {
+  for (const [attribute, condition] of Object.entries(branch)) {
+    if (!Array.isArray(condition)) {
+      requireComparisonValues(condition as Record<string, unknown>);
+      continue;
+    }
+    const comparisons = (Array.isArray(condition[0]) ? condition : [condition]) as unknown[][];
+    for (const comparison of comparisons) {
+      const [operator, ...values] = comparison[0] === 'not' ? comparison.slice(1) : comparison;
+      if (operator !== 'pr' && values.length === 0) throw new InvalidFilterError(`invalid SCIM filter: '${attribute} ${String(operator)}' needs a value`);
+    }
   }
 }
 

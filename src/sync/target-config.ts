@@ -69,8 +69,8 @@ function resolveTarget(
   const scope = (raw.scope ?? { all: true }) as ScopeConfig;
   const deprovision = (raw.deprovision ?? {}) as DeprovisionConfig;
   const delivery = (raw.delivery ?? {}) as DeliveryConfig;
-  const userAttributes = mergeAttributes(definition.mapping.user.attributes, raw.attributes as Record<string, string | null> | undefined);
-  const userKey = (raw as { userKey?: string }).userKey ?? definition.mapping.user.key;
+  const userAttributes = mergeAttributes(definition.mapping.user.attributes, raw.attributes);
+  const userKey = raw.userKey ?? definition.mapping.user.key;
   checkExpressions(problems, [...path, 'attributes'], userAttributes);
   checkExpressions(problems, path, { userKey });
   return {

@@ -61,7 +61,7 @@ export class Harness {
     return harness;
   }
 
-  async startEngine(): Promise<void> {
+  async startEngine(extra: Partial<SyncEngineOptions> = {}): Promise<void> {
     this.engine = new SyncEngine({
       store: this.store,
       targets: this.targetConfigs,
@@ -71,6 +71,7 @@ export class Harness {
       random: () => 0.5,
       observer: { delivered: (report) => this.reports.push(report) },
       ...this.extra,
+      ...extra,
     });
     await this.engine.start();
   }
