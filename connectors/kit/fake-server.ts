@@ -19,8 +19,8 @@ export interface FaultSpec {
   body?: unknown | ((req: Request) => unknown);
   contentType?: string;
   headers?: Record<string, string>;
-  /** Only calls to this endpoint fail (as named in callCounts()); default: any endpoint. */
-  endpoint?: string;
+  /** Only calls to this endpoint (as named in callCounts(), or matching the pattern) fail; default: any endpoint. */
+  endpoint?: string | RegExp;
 }
 
 export interface ErrorResponse {
@@ -198,6 +198,11 @@ export class FakeServer implements FakeTarget {
     });
   }
 
+  /** True after revokeCredentials(): public routes (token endpoints) consult it to refuse as well. */
+  protected get credentialsRevoked(): boolean {
+    return this.revoked;
+  }
+
   /** Default credential check: `Authorization: Bearer <one of credentials>`. */
   protected authorize(req: Request): boolean {
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
@@ -225,14 +230,14 @@ export class FakeServer implements FakeTarget {
   }
 
   private takeFault(endpoint: string): FaultSpec | undefined {
-    const armed = this.faults.find((fault) => fault.remaining > 0 && (!fault.endpoint || fault.endpoint === endpoint));
+    const armed = this.faults.find((fault) => fault.remaining > 0 && appliesTo(fault, endpoint));
     if (armed) {
       armed.remaining -= 1;
       this.faults = this.faults.filter((fault) => fault.remaining > 0);
       return armed;
     }
     const limit = this.rateLimit;
-    if (!limit || (limit.endpoint && limit.endpoint !== endpoint)) return undefined;
+    if (!limit || !appliesTo(limit, endpoint)) return undefined;
     if (limit.allowed > 0) {
       limit.allowed -= 1;
       return undefined;
@@ -252,4 +257,9 @@ export class FakeServer implements FakeTarget {
     res.status(status).set(headers).type(contentType);
     res.send(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
   }
+}
+
+function appliesTo(fault: FaultSpec, endpoint: string): boolean {
+  if (fault.endpoint === undefined) return true;
+  return typeof fault.endpoint === 'string' ? fault.endpoint === endpoint : fault.endpoint.test(endpoint);
 }

@@ -8,6 +8,8 @@ import type { FakeTarget } from './fake-target';
  */
 export interface ConnectorHarness<C, F extends FakeTarget = FakeTarget> {
   definition: ConnectorDefinition<C>;
+  /** Names this run in the test titles when a connector runs the kit more than once (e.g. per auth method). */
+  label?: string;
   /** Starts a fresh fake (listening on 127.0.0.1:0 for HTTP fakes). The kit calls reset() between cases. */
   startFake(): Promise<F>;
   /** A valid config pointing at the fake. `pageSize` is the paging knob: the fake or the connector must serve pages of that size. */

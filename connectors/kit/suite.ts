@@ -28,7 +28,7 @@ const RETRY_AFTER_S = 3;
 export function runConnectorKit<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>): void {
   const kit = new KitRun(harness);
 
-  describe(`connector kit: ${harness.definition.kind}`, () => {
+  describe(`connector kit: ${harness.definition.kind}${harness.label ? ` (${harness.label})` : ''}`, () => {
     beforeAll(async () => kit.start());
     afterAll(async () => kit.stop());
     beforeEach(() => kit.beforeCase());
