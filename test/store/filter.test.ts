@@ -191,6 +191,9 @@ describe('filterToSql: dates, extensions and unknown attributes', () => {
     ['meta.lastModified eq "2024-03-15T12:30:00Z"', ['u03']],
     ['meta.lastModified lt "2024-01-01"', ['u04']],
     ['meta.lastModified le "2024-01-01T00:00:00"', ['u04', 'u06', 'u07']],
+    ['meta.lastModified lt "2024-01-01T01:00:00+01:00"', ['u04']],
+    ['meta.lastModified lt "2024-01-01T01:00:00.5+01:00"', ['u04', 'u06', 'u07']],
+    ['meta.lastModified le "2024-01-01t00:00:00.000z"', ['u04', 'u06', 'u07']],
     ['meta.lastModified sw "2024-02"', ['u02']],
     ['meta.created lt "2023-06-01T00:00:00Z"', liveUserIds],
     ['meta.resourceType eq "user"', liveUserIds],
@@ -252,6 +255,7 @@ describe('filterToSql: multi-valued attributes match when any value matches', ()
     ['groups.value eq "g1"', ['u01', 'u03']],
     ['groups[display eq "engineers"]', ['u01', 'u03']],
     ['groups pr', ['u01', 'u02', 'u03']],
+    ['groups[type eq "direct" and value eq "g2"]', ['u02']],
   ])('%s', (filter, expected) => {
     expect(idsMatching(filter)).toEqual(expected);
   });
@@ -320,6 +324,9 @@ describe('filterToSql: rejects bad filters with a FilterError that says where', 
     ['title gt null', /not a valid comparison/],
     ['meta.lastModified gt "yesterday"', /not an ISO 8601 date-time/],
     ['meta.lastModified gt 2024', /quoted ISO 8601 string/],
+    ['meta.lastModified gt "2024-02-30"', /not an ISO 8601 date-time/],
+    ['meta.lastModified gt "2024-01-01T24:00:00Z"', /not an ISO 8601 date-time/],
+    ['meta.lastModified gt "2024-01-01T10:00:00+0100"', /not an ISO 8601 date-time/],
     ['urn:ietf:params:scim:schemas:core:2.0:Group:displayName eq "x"', /not a schema of User resources/],
     [`${enterprise} pr`, /names a schema/],
     ['user#name eq "x"', /unexpected character "#" at position 5/],
@@ -329,6 +336,10 @@ describe('filterToSql: rejects bad filters with a FilterError that says where', 
   ])('%s', (filter, message) => {
     expect(() => filterToSql(filter, 'user')).toThrow(FilterError);
     expect(() => filterToSql(filter, 'user')).toThrow(message);
+  });
+
+  it('rejects a repeated query parameter that arrives as an array', () => {
+    expect(() => filterToSql(['userName eq "a"', 'userName eq "b"'] as unknown as string, 'user')).toThrow('filter must be a single string');
   });
 
   it('rejects the User enterprise extension on groups', () => {

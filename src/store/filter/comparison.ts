@@ -76,8 +76,7 @@ function booleanLiteral(value: SqlValue, operator: CompareOperator, literal: str
   return literal ? 1 : 0;
 }
 
-const isoDateTime = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?)?$/;
-const hasZone = /(?:[Zz]|[+-]\d{2}:\d{2})$/;
+const isoDateTime = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?)?$/;
 
 /**
  * Stored timestamps are `Date.toISOString()` strings (UTC, milliseconds), so comparing strings orders them
@@ -86,8 +85,19 @@ const hasZone = /(?:[Zz]|[+-]\d{2}:\d{2})$/;
 function dateTimeLiteral(value: SqlValue, operator: CompareOperator, literal: string | number | boolean): string {
   if (typeof literal !== 'string') throw new FilterError(`${value.label} is a dateTime; compare it with a quoted ISO 8601 string`);
   if (patternOperators.includes(operator)) return literal;
-  const withZone = literal.length > 10 && !hasZone.test(literal) ? `${literal}Z` : literal;
-  const time = isoDateTime.test(literal) ? Date.parse(withZone.replace(' ', 'T')) : Number.NaN;
-  if (Number.isNaN(time)) throw new FilterError(`${value.label} is a dateTime; ${JSON.stringify(literal)} is not an ISO 8601 date-time`);
+  const time = parseDateTime(literal);
+  if (time === undefined) throw new FilterError(`${value.label} is a dateTime; ${JSON.stringify(literal)} is not an ISO 8601 date-time`);
   return new Date(time).toISOString();
+}
+
+function parseDateTime(text: string): number | undefined {
+  const match = isoDateTime.exec(text);
+  if (!match) return undefined;
+  const [, year, month, day, hour = '00', minute = '00', second = '00', zone = 'Z'] = match;
+  // Date.parse rolls 2024-02-30 over to March; a filter with an impossible date is a client mistake.
+  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
+  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > daysInMonth) return undefined;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined;
+  const time = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${text.match(/\.\d+/)?.[0] ?? ''}${zone.toUpperCase()}`);
+  return Number.isNaN(time) ? undefined : time;
 }

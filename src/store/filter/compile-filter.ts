@@ -1,14 +1,21 @@
 import type { AttributePath, FilterNode } from './ast';
 import { comparison } from './comparison';
 import { FilterError } from './filter-error';
-import { resolveAttribute, resolveMultiValued, resourceColumn, type MultiValuedAttribute, type ResolvedAttribute } from './resolve-attribute';
-import { findAttribute, type AttributeDefinition, type Relation, type ResourceCatalogue } from './schema-catalogue';
-import { jsonPathSuffix, jsonValue, presence, sqlLiteral, type SqlFragment, type SqlValue } from './sql-value';
+import {
+  canonicalSubAttribute,
+  elementItself,
+  jsonElementPath,
+  resolveAttribute,
+  resolveMultiValued,
+  resourceColumn,
+  subAttributeDefinition,
+  type MultiValuedAttribute,
+  type ResolvedAttribute,
+} from './resolve-attribute';
+import type { AttributeDefinition, Relation, ResourceCatalogue } from './schema-catalogue';
+import { jsonValue, presence, sqlLiteral, type SqlFragment, type SqlValue } from './sql-value';
 
 type Resolve = (path: AttributePath) => ResolvedAttribute;
-
-/** Marks "the element itself" (`emails eq "x"` → each email's value; `schemas eq "x"` → each schema). */
-const elementItself = '';
 
 /** Turns a parsed filter into a WHERE fragment over the catalogue's table. */
 export function compileFilter(node: FilterNode, catalogue: ResourceCatalogue): SqlFragment {
@@ -94,13 +101,11 @@ class Compiler {
   private jsonElementValue(attribute: MultiValuedAttribute, path: AttributePath): SqlValue {
     const name = canonicalSubAttribute(attribute, path.name);
     const definition = subAttributeDefinition(attribute, name);
-    const label = `${attribute.label}.${name || 'value'}`;
     if (name === elementItself) {
       return { label: attribute.label, sql: 'e.atom', type: attribute.definition?.type ?? 'unknown', caseExact: false, notNull: false };
     }
-    // e.fullkey addresses the element inside the (always valid) stored document, whatever the element's type.
-    const elementPath = `e.fullkey || ${sqlLiteral(jsonPathSuffix([name]))}`;
-    return jsonValue(label, resourceColumn(this.catalogue), elementPath, definition?.type ?? 'unknown', definition?.caseExact ?? false);
+    const label = `${attribute.label}.${name}`;
+    return jsonValue(label, resourceColumn(this.catalogue), jsonElementPath(name), definition?.type ?? 'unknown', definition?.caseExact ?? false);
   }
 }
 
@@ -141,22 +146,4 @@ function subAttributeNames(node: FilterNode): string[] {
       }
       return [node.path.name];
   }
-}
-
-/** The catalogue's spelling of a sub-attribute; the element itself means `value` for complex attributes. */
-function canonicalSubAttribute(attribute: MultiValuedAttribute, name: string): string {
-  const subAttributes = attribute.definition?.subAttributes;
-  if (!attribute.definition) return name;
-  if (!subAttributes) {
-    if (name === elementItself) return name;
-    throw new FilterError(`${attribute.label} has no sub-attributes`);
-  }
-  const definition = findAttribute(subAttributes, name === elementItself ? 'value' : name);
-  if (!definition) throw new FilterError(`${attribute.label} has no sub-attribute ${JSON.stringify(name)}`);
-  if (definition.filterable === false) throw new FilterError(`${attribute.label}.${definition.name} cannot be used in a filter`);
-  return definition.name;
-}
-
-function subAttributeDefinition(attribute: MultiValuedAttribute, name: string): AttributeDefinition | undefined {
-  return attribute.definition?.subAttributes && findAttribute(attribute.definition.subAttributes, name);
 }

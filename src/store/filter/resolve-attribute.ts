@@ -8,7 +8,7 @@ import {
   type AttributeDefinition,
   type ResourceCatalogue,
 } from './schema-catalogue';
-import { jsonPath, jsonPresence, jsonValue, sqlLiteral, type SqlValue } from './sql-value';
+import { jsonPath, jsonPathSuffix, jsonPresence, jsonValue, sqlLiteral, type SqlValue } from './sql-value';
 
 /** A multi-valued attribute: its values are matched one element at a time. */
 export interface MultiValuedAttribute {
@@ -34,7 +34,7 @@ export function resolveAttribute(path: AttributePath, catalogue: ResourceCatalog
   if (definition.filterable === false) throw new FilterError(`${path.text} cannot be used in a filter`);
   const segments = [...scope.prefix, definition.name];
   if (definition.multiValued) {
-    const attribute = { label: path.text, definition, path: jsonPath(segments) };
+    const attribute = { label: withoutSubAttribute(path), definition, path: jsonPath(segments) };
     return { kind: 'multiValued', attribute, subAttribute: path.subAttribute };
   }
   if (definition.type === 'complex') return complexAttribute(path, definition, segments, catalogue);
@@ -88,6 +88,44 @@ export function resolveMultiValued(path: AttributePath, catalogue: ResourceCatal
   const scope = schemaScope(path, catalogue);
   if (findAttribute(scope.definitions, path.name)) throw new FilterError(`${path.text} is not multi-valued, so "[...]" does not apply to it`);
   return { label: path.text, path: jsonPath([...scope.prefix, path.name]) };
+}
+
+function withoutSubAttribute(path: AttributePath): string {
+  return path.schema ? `${path.schema}:${path.name}` : path.name;
+}
+
+/** Marks "the element itself" (`emails eq "x"` → each email's value; `schemas eq "x"` → each schema). */
+export const elementItself = '';
+
+/** The catalogue's spelling of a sub-attribute; the element itself means `value` for complex attributes. */
+export function canonicalSubAttribute(attribute: MultiValuedAttribute, name: string): string {
+  if (!attribute.definition) return name;
+  const subAttributes = attribute.definition.subAttributes;
+  if (!subAttributes) {
+    if (name === elementItself) return name;
+    throw new FilterError(`${attribute.label} has no sub-attributes`);
+  }
+  const definition = findAttribute(subAttributes, name === elementItself ? 'value' : name);
+  if (!definition) throw new FilterError(`${attribute.label} has no sub-attribute ${JSON.stringify(name)}`);
+  if (definition.filterable === false) throw new FilterError(`${attribute.label}.${definition.name} cannot be used in a filter`);
+  return definition.name;
+}
+
+export function subAttributeDefinition(attribute: MultiValuedAttribute, name: string): AttributeDefinition | undefined {
+  return attribute.definition?.subAttributes && findAttribute(attribute.definition.subAttributes, name);
+}
+
+/**
+ * One element of a json_each(…) AS e over the stored resource, or one of its sub-attributes. e.fullkey
+ * addresses the element inside the (always valid) stored document whatever the element's JSON type.
+ */
+export function jsonElementSql(catalogue: ResourceCatalogue, subAttribute: string): string {
+  if (subAttribute === elementItself) return 'e.atom';
+  return `json_extract(${resourceColumn(catalogue)}, ${jsonElementPath(subAttribute)})`;
+}
+
+export function jsonElementPath(subAttribute: string): string {
+  return `e.fullkey || ${sqlLiteral(jsonPathSuffix([subAttribute]))}`;
 }
 
 function schemaScope(path: AttributePath, catalogue: ResourceCatalogue): { definitions: AttributeDefinition[]; prefix: string[] } {

@@ -91,6 +91,7 @@ const userGroups: Relation = {
   columns: {
     value: { sql: 'm.group_id', notNull: true, indexed: true },
     display: { sql: 'g.display_name', notNull: true },
+    type: { sql: "'direct'", notNull: true },
   },
 };
 

@@ -1,8 +1,17 @@
 import { parseAttributePath } from './attribute-path';
 import { FilterError } from './filter-error';
-import { resolveAttribute, resourceColumn, type ResolvedAttribute } from './resolve-attribute';
-import { catalogueFor, findAttribute, type ResourceCatalogue } from './schema-catalogue';
-import { jsonPathSuffix, sqlLiteral, type SqlValue } from './sql-value';
+import {
+  canonicalSubAttribute,
+  elementItself,
+  jsonElementPath,
+  jsonElementSql,
+  resolveAttribute,
+  resourceColumn,
+  subAttributeDefinition,
+  type ResolvedAttribute,
+} from './resolve-attribute';
+import { catalogueFor, type ResourceCatalogue } from './schema-catalogue';
+import { sqlLiteral, type SqlValue } from './sql-value';
 
 const maxSortByLength = 512;
 
@@ -12,6 +21,7 @@ const maxSortByLength = 512;
  * sort by their primary value, else the first. Without sortBy the order is by id.
  */
 export function sortToSql(sortBy: string | undefined, sortOrder: string | undefined, resource: 'user' | 'group'): string {
+  if (!isOptionalString(sortBy) || !isOptionalString(sortOrder)) throw new FilterError('sortBy and sortOrder must be single strings');
   const catalogue = catalogueFor(resource);
   const direction = sortDirection(sortOrder);
   const tiebreak = `${catalogue.table}.id ${direction}`;
@@ -22,6 +32,10 @@ export function sortToSql(sortBy: string | undefined, sortOrder: string | undefi
   if (key.sql === `${catalogue.table}.id`) return tiebreak;
   const collate = !key.caseExact && (key.type === 'string' || key.type === 'reference' || key.type === 'unknown') ? ' COLLATE NOCASE' : '';
   return `${key.sql}${collate} ${direction} NULLS LAST, ${tiebreak}`;
+}
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
 }
 
 function sortDirection(sortOrder: string | undefined): 'ASC' | 'DESC' {
@@ -38,14 +52,11 @@ function sortKey(resolved: ResolvedAttribute, catalogue: ResourceCatalogue, sort
     throw new FilterError(`sortBy ${JSON.stringify(sortBy)} is complex; sort by one of its sub-attributes`);
   }
   const { attribute } = resolved;
-  const subAttributes = attribute.definition?.subAttributes;
-  const subName = resolved.subAttribute ?? (subAttributes ? 'value' : undefined);
-  const sub = subName && subAttributes ? findAttribute(subAttributes, subName) : undefined;
-  if (subName && subAttributes && !sub) throw new FilterError(`${attribute.label} has no sub-attribute ${JSON.stringify(subName)}`);
-  if (subName && !subAttributes && attribute.definition) throw new FilterError(`${attribute.label} has no sub-attributes`);
+  const name = canonicalSubAttribute(attribute, resolved.subAttribute ?? elementItself);
+  const sub = subAttributeDefinition(attribute, name);
   const document = resourceColumn(catalogue);
-  const element = subName ? `json_extract(${document}, e.fullkey || ${sqlLiteral(jsonPathSuffix([sub?.name ?? subName]))})` : 'e.atom';
-  const primary = `json_extract(${document}, e.fullkey || ${sqlLiteral(jsonPathSuffix(['primary']))})`;
+  const element = jsonElementSql(catalogue, name);
+  const primary = `json_extract(${document}, ${jsonElementPath('primary')})`;
   return {
     sql: `(SELECT ${element} FROM json_each(${document}, ${sqlLiteral(attribute.path)}) AS e ORDER BY coalesce(${primary}, 0) = 1 DESC, e.key LIMIT 1)`,
     type: sub?.type ?? attribute.definition?.type ?? 'unknown',
