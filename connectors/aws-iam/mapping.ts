@@ -2,13 +2,18 @@ import type { Tag } from '@aws-sdk/client-iam';
 import type { Attributes, JsonValue, MappingDefaults } from '../sdk/contract';
 import { PermanentError } from '../sdk/errors';
 
-/** SCIM → IAM defaults: the IAM user name is the SCIM userName; each mapped attribute becomes a tag. */
+/** The bridge's identity-lifecycle extension (service accounts carry their owner there). */
+const IDENTITY = 'urn:ietf:params:scim:schemas:extension:scim-bridge:2.0:Identity';
+
+/** SCIM → IAM defaults: the IAM user name is the SCIM userName; each mapped attribute becomes a `scim-bridge:` tag. */
 export const awsIamMapping: MappingDefaults = {
   user: {
     key: 'userName',
     attributes: {
       email: 'emails[type eq "work"].value',
       displayName: 'displayName',
+      identityType: `${IDENTITY}:identityType`,
+      owner: `${IDENTITY}:owner`,
     },
   },
   group: { key: 'displayName' },
