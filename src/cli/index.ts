@@ -6,6 +6,8 @@ import { registerLedgerCommands } from './ledger';
 import { registerConfigCommands } from './config';
 import { registerGrantCommands } from './grant';
 import { registerAccessCommands } from './access';
+import { registerDeliveryCommands } from './deliveries';
+import { registerTargetCommands } from './targets';
 
 /** Adds one command group to the program; commands write data to io.stdout and messages to io.stderr. */
 export type CommandRegistration = (program: Command, io: CliIo) => void;
@@ -18,4 +20,6 @@ export const commandRegistrations: CommandRegistration[] = [
   registerConfigCommands,
   registerGrantCommands,
   registerAccessCommands,
+  registerDeliveryCommands,
+  registerTargetCommands,
 ];
