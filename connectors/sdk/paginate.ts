@@ -53,7 +53,9 @@ export function nextLink(linkHeader: string | null | undefined): string | undefi
   if (!linkHeader) return undefined;
   for (const part of linkHeader.split(/,(?=\s*<)/)) {
     const match = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (match && /;\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?/i.test(match[2])) return match[1];
+    const rel = match && /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(match[2]);
+    // rel may hold several space-separated relation types (RFC 8288 §3.3).
+    if (rel && (rel[1] ?? rel[2]).toLowerCase().split(/\s+/).includes('next')) return match[1];
   }
   return undefined;
 }
