@@ -1,4 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import SCIMMY from 'scimmy';
+import { scimError } from '../http/auth';
 import { sendScimError } from './errors';
 import { isPlainObject, normalizeGroupBody, normalizePatch, normalizeUserBody } from './normalize';
 
@@ -94,4 +96,44 @@ function normalizeBody(method: string, path: string, body: unknown): unknown {
   if (method === 'PATCH') return normalizePatch(body, resource);
   if (method === 'POST' || method === 'PUT') return resource === 'user' ? normalizeUserBody(body) : normalizeGroupBody(body);
   return body;
+}
+
+/**
+ * scimmy's filter parser throws plain TypeErrors on some garbage (`eq`, `"x" true`), which would reach
+ * the client as 500s. Filters and attribute lists are parsed here first, and such input is 400 invalidFilter.
+ */
+export function parseableExpressions() {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const source: Record<string, unknown> = req.method === 'POST' && req.path.endsWith('/.search') && isPlainObject(req.body) ? req.body : req.query;
+    const list = (value: unknown) => (Array.isArray(value) ? value.join(',') : value);
+    const expressions: Array<[string, unknown, (text: string) => string]> = [
+      ['filter', source.filter, (text) => text],
+      ['attributes', list(source.attributes), (text) => text.split(',').map((a) => `${a} pr`).join(' and ')],
+      ['excludedAttributes', list(source.excludedAttributes), (text) => text.split(',').map((a) => `${a} np`).join(' and ')],
+    ];
+    for (const [name, value, asFilter] of expressions) {
+      if (typeof value !== 'string' || !value.trim()) continue;
+      try {
+        new SCIMMY.Types.Filter(asFilter(value));
+      } catch (error) {
+        if (error instanceof SCIMMY.Types.Error) continue; // scimmy answers its own errors properly
+        return sendScimError(res, 400, `${name} cannot be parsed`, 'invalidFilter');
+      }
+    }
+    next();
+  };
+}
+
+/** Whatever 5xx scimmy-routers answers itself carries its exception message: replace it with a bare one. */
+export function bareServerErrors(onServerError: (req: Request, detail: string) => void) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      if (res.statusCode < 500) return json(body);
+      const detail = String(isPlainObject(body) ? body.detail : body);
+      if (detail !== 'internal error') onServerError(req, detail);
+      return json(scimError(res.statusCode, 'internal error'));
+    };
+    next();
+  };
 }

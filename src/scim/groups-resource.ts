@@ -7,7 +7,7 @@ import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
 import { memberIds, splitMemberOperations } from './member-operations';
 import { isPlainObject } from './normalize';
-import { requirePatchOp } from './patch-ops';
+import { applyPatch, requirePatchOp, type PatchOperation } from './patch-ops';
 import { listResponse, omitsAttribute, project, resourceOut, type ListBody } from './resource-output';
 import { guarded, guardedAsync, requireContext } from './handler-guard';
 
@@ -87,10 +87,9 @@ export class ScimGroups extends SCIMMY.Resources.Group {
 }
 
 /** Applies the non-member operations to the group body (without members); undefined when unchanged. */
-async function patchedBody(stored: StoredResource, operations: unknown[], ctx: ScimContext): Promise<GroupResource | undefined> {
+async function patchedBody(stored: StoredResource, operations: PatchOperation[], ctx: ScimContext): Promise<GroupResource | undefined> {
   const current = new SCIMMY.Schemas.Group(resourceOut(stored, 'Group', `${ctx.basepath}/Groups`), 'out');
-  const message = { schemas: [SCIMMY.Messages.PatchOp.id], Operations: operations };
-  const patched = await new SCIMMY.Messages.PatchOp(message as any).apply(current);
+  const patched = await applyPatch(operations, current);
   if (!patched) return undefined;
   const { resource, members } = validGroup(patched, true);
   if (members.length) throw scimFailure(400, 'invalidPath', 'members must be changed through the members path');

@@ -72,3 +72,17 @@ export function retargetUnmatchedTypeFilters(operations: PatchOperation[], curre
     return { op: 'add', path: attribute, value: [{ type, [sub]: operation.value }] };
   });
 }
+
+/**
+ * Applies operations with scimmy's PatchOp. Its TypeErrors come from the operations' data (e.g. a
+ * no-path op whose value is null), so they are the client's 400 invalidValue, not a server fault.
+ */
+export async function applyPatch<S extends SCIMMY.Types.Schema>(operations: PatchOperation[], resource: S): Promise<S | undefined> {
+  try {
+    const message = { schemas: [SCIMMY.Messages.PatchOp.id], Operations: operations };
+    return (await new SCIMMY.Messages.PatchOp(message as never).apply(resource)) as S | undefined;
+  } catch (error) {
+    if (error instanceof TypeError) throw scimFailure(400, 'invalidValue', error.message);
+    throw error;
+  }
+}

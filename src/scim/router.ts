@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { SCIMMYRouters } from 'scimmy-routers';
 import type { AppDeps } from '../app';
 import { scimContextFor, type ScimContext } from './context';
-import { bulkLimit, normalizeRequests, plainQuery, scimBody, unknownIdShapes } from './edge';
+import { bareServerErrors, bulkLimit, normalizeRequests, parseableExpressions, plainQuery, scimBody, unknownIdShapes } from './edge';
 import { notModified } from './etag';
 import { rootSearch } from './root-search';
 import { configureScimmy } from './scimmy-setup';
@@ -23,7 +23,8 @@ export function createScimRouter(deps: AppDeps): Router {
   };
 
   const router = Router();
-  router.use(scimBody(scim.maxPayloadBytes), plainQuery(), unknownIdShapes(), bulkLimit(scim.maxBulkOperations), normalizeRequests());
+  router.use(bareServerErrors((req, detail) => deps.logger.error('scim request failed', { requestId: req.requestId, detail })));
+  router.use(scimBody(scim.maxPayloadBytes), plainQuery(), unknownIdShapes(), parseableExpressions(), bulkLimit(scim.maxBulkOperations), normalizeRequests());
   router.use((req, res, next) => {
     contexts.set(req, scimContextFor(req, res, { store: deps.store, logger: deps.logger, maxResults: scim.maxResults, baseUrl: deps.config.server.baseUrl }));
     next();

@@ -7,7 +7,7 @@ import { guarded, guardedAsync, requireContext } from './handler-guard';
 import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
 import { isPlainObject } from './normalize';
-import { patchWithoutPasswords, requirePatchOp, retargetUnmatchedTypeFilters } from './patch-ops';
+import { applyPatch, patchWithoutPasswords, requirePatchOp, retargetUnmatchedTypeFilters } from './patch-ops';
 import { listResponse, project, resourceOut, type ListBody } from './resource-output';
 
 type Json = Record<string, unknown>;
@@ -55,9 +55,7 @@ export class ScimUsers extends SCIMMY.Resources.User {
       const guard = { precondition: ifMatchGuard(context.ifMatch), expectedVersion: stored.version };
       const current = userOut(stored, context);
       const patched = operations.length
-        ? await new SCIMMY.Messages.PatchOp({ ...(message as Json), Operations: retargetUnmatchedTypeFilters(operations, current) } as any).apply(
-            new SCIMMY.Schemas.User(current, 'out'),
-          )
+        ? await applyPatch(retargetUnmatchedTypeFilters(operations, current), new SCIMMY.Schemas.User(current, 'out'))
         : undefined;
       if (!patched) {
         const unchanged = passwordReceived ? context.store.users.passwordReceived(stored.id, context.change, guard) : this.checked(stored, guard);
