@@ -87,6 +87,7 @@ const groups = [
   { id: 'g1', displayName: 'Engineers', members: ['u01', 'u03', 'u09'] },
   { id: 'g2', displayName: 'Sales', members: ['u02'] },
   { id: 'g3', displayName: 'Empty', members: [] as string[] },
+  { id: 'g4', displayName: 'Retired', members: ['u01', 'u04'], deleted: true },
 ];
 
 function seed(db: Db): void {
@@ -96,7 +97,7 @@ function seed(db: Db): void {
   );
   const insertEmail = db.prepare('INSERT INTO user_emails (user_id, value, type, is_primary) VALUES (?, ?, ?, ?)');
   const insertGroup = db.prepare(
-    'INSERT INTO groups (id, display_name, external_id, resource, created, last_modified) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO groups (id, display_name, external_id, resource, created, last_modified, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const insertMembership = db.prepare('INSERT INTO memberships (group_id, user_id) VALUES (?, ?)');
   for (const user of users) {
@@ -116,7 +117,7 @@ function seed(db: Db): void {
   }
   for (const group of groups) {
     const resource = { id: group.id, displayName: group.displayName, members: group.members.map((value) => ({ value, type: 'User' })) };
-    insertGroup.run(group.id, group.displayName, `ext-${group.id}`, JSON.stringify(resource), '2023-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
+    insertGroup.run(group.id, group.displayName, `ext-${group.id}`, JSON.stringify(resource), '2023-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z', group.deleted ? '2024-06-01T00:00:00.000Z' : null);
     for (const member of group.members) insertMembership.run(group.id, member);
   }
 }
@@ -253,6 +254,8 @@ describe('filterToSql: multi-valued attributes match when any value matches', ()
     ['roles[value eq "auditor"] and roles[value eq "admin"]', ['u03']],
     ['schemas eq "URN:custom"', ['u10']],
     ['groups.value eq "g1"', ['u01', 'u03']],
+    ['groups.value eq "g4"', []],
+    ['groups[display eq "retired"]', []],
     ['groups[display eq "engineers"]', ['u01', 'u03']],
     ['groups pr', ['u01', 'u02', 'u03']],
     ['groups[type eq "direct" and value eq "g2"]', ['u02']],
@@ -268,6 +271,7 @@ describe('filterToSql: multi-valued attributes match when any value matches', ()
     ['members pr', ['g1', 'g2']],
     ['not (members pr)', ['g3']],
     ['members[type eq "user"]', ['g1', 'g2']],
+    ['members[display pr] or members[value eq "u01" and type eq "User"]', ['g1']],
     ['displayName eq "sales"', ['g2']],
     ['urn:ietf:params:scim:schemas:core:2.0:Group:displayName sw "E"', ['g1', 'g3']],
     ['externalId eq "ext-g3"', ['g3']],

@@ -1,6 +1,6 @@
 import type { CompareOperator, Literal } from './ast';
 import { FilterError } from './filter-error';
-import { presence, type SqlFragment, type SqlValue } from './sql-value';
+import { comparesWithoutCase, presence, type SqlFragment, type SqlValue } from './sql-value';
 
 const orderings: Partial<Record<CompareOperator, string>> = { gt: '>', ge: '>=', lt: '<', le: '<=' };
 const patternOperators: readonly CompareOperator[] = ['co', 'sw', 'ew'];
@@ -13,7 +13,7 @@ const patternOperators: readonly CompareOperator[] = ['co', 'sw', 'ew'];
 export function comparison(value: SqlValue, operator: CompareOperator, literal: Literal): SqlFragment {
   if (literal === null) return nullComparison(value, operator);
   const bound = bindable(value, operator, literal);
-  const collate = usesNocase(value, bound) ? ' COLLATE NOCASE' : '';
+  const collate = comparesWithoutCase(value) && typeof bound === 'string' ? ' COLLATE NOCASE' : '';
   if (patternOperators.includes(operator)) return pattern(value, operator, String(bound), collate !== '');
   if (operator === 'eq') return { sql: `${value.sql} = ?${collate}`, params: [bound] };
   if (operator === 'ne') {
@@ -42,11 +42,6 @@ function wrap(operator: CompareOperator, text: string, wildcard: string): string
   if (operator === 'sw') return `${text}${wildcard}`;
   if (operator === 'ew') return `${wildcard}${text}`;
   return `${wildcard}${text}${wildcard}`;
-}
-
-function usesNocase(value: SqlValue, bound: string | number): boolean {
-  const textual = value.type === 'string' || value.type === 'reference' || value.type === 'unknown';
-  return textual && !value.caseExact && typeof bound === 'string';
 }
 
 /** Checks the literal against the attribute's type and converts it to what SQLite stores. */

@@ -16,6 +16,7 @@ import type { AttributeDefinition, Relation, ResourceCatalogue } from './schema-
 import { jsonValue, presence, sqlLiteral, type SqlFragment, type SqlValue } from './sql-value';
 
 type Resolve = (path: AttributePath) => ResolvedAttribute;
+type AttributeTest = Extract<FilterNode, { kind: 'compare' | 'present' }>;
 
 /** Turns a parsed filter into a WHERE fragment over the catalogue's table. */
 export function compileFilter(node: FilterNode, catalogue: ResourceCatalogue): SqlFragment {
@@ -52,16 +53,19 @@ class Compiler {
     };
   }
 
-  private attributeTest(node: Extract<FilterNode, { kind: 'compare' | 'present' }>, resolved: ResolvedAttribute): SqlFragment {
-    if (resolved.kind === 'multiValued') {
-      const element = { ...node.path, schema: undefined, name: resolved.subAttribute ?? elementItself, subAttribute: undefined };
-      if (node.kind === 'present' && !resolved.subAttribute) return this.anyElementExists(resolved.attribute);
-      return this.anyElement(resolved.attribute, { ...node, path: element });
-    }
+  private attributeTest(node: AttributeTest, resolved: ResolvedAttribute): SqlFragment {
+    if (resolved.kind === 'multiValued') return this.multiValuedTest(node, resolved.attribute, resolved.subAttribute);
+    if (node.kind === 'present') return { sql: resolved.kind === 'complex' ? resolved.presence : presence(resolved.value), params: [] };
     const value = resolved.kind === 'value' ? resolved.value : resolved.defaultValue;
-    if (node.kind === 'present') return { sql: resolved.kind === 'complex' ? resolved.presence : presence(value as SqlValue), params: [] };
     if (!value) throw new FilterError(`${node.path.text} is complex; compare one of its sub-attributes instead`);
     return comparison(value, node.operator, node.value);
+  }
+
+  /** `emails.value co "x"`, `emails eq "x"`, `emails pr`: shorthand for a test on any one element. */
+  private multiValuedTest(node: AttributeTest, attribute: MultiValuedAttribute, subAttribute: string | undefined): SqlFragment {
+    if (node.kind === 'present' && !subAttribute) return this.anyElementExists(attribute);
+    const element = { ...node.path, schema: undefined, name: subAttribute ?? elementItself, subAttribute: undefined };
+    return this.anyElement(attribute, { ...node, path: element });
   }
 
   /** EXISTS over the attribute's values: an indexed table when one holds every sub-attribute used, else json_each. */

@@ -11,7 +11,7 @@ import {
   type ResolvedAttribute,
 } from './resolve-attribute';
 import { catalogueFor, type ResourceCatalogue } from './schema-catalogue';
-import { sqlLiteral, type SqlValue } from './sql-value';
+import { comparesWithoutCase, sqlLiteral, type SqlValue } from './sql-value';
 
 const maxSortByLength = 512;
 
@@ -30,7 +30,7 @@ export function sortToSql(sortBy: string | undefined, sortOrder: string | undefi
   if (attribute.length > maxSortByLength) throw new FilterError(`sortBy is longer than ${maxSortByLength} characters`);
   const key = sortKey(resolveAttribute(parseAttributePath(attribute, 1), catalogue), catalogue, attribute);
   if (key.sql === `${catalogue.table}.id`) return tiebreak;
-  const collate = !key.caseExact && (key.type === 'string' || key.type === 'reference' || key.type === 'unknown') ? ' COLLATE NOCASE' : '';
+  const collate = comparesWithoutCase(key) ? ' COLLATE NOCASE' : '';
   return `${key.sql}${collate} ${direction} NULLS LAST, ${tiebreak}`;
 }
 

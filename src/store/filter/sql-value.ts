@@ -19,6 +19,12 @@ export interface SqlValue {
   json?: { document: string; path: string };
 }
 
+/** caseExact=false text compares and sorts with NOCASE, the collation the userName/displayName/email indexes use. */
+export function comparesWithoutCase(value: Pick<SqlValue, 'type' | 'caseExact'>): boolean {
+  const textual = value.type === 'string' || value.type === 'reference' || value.type === 'unknown';
+  return textual && !value.caseExact;
+}
+
 /** Only these characters reach a JSON path, and the path is always double-quoted per segment. */
 const safeSegment = /^[A-Za-z0-9_:.$-]+$/;
 
