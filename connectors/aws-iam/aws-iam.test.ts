@@ -142,6 +142,14 @@ describe('aws-iam connector', () => {
       expect(`${error.message}${error.stack}`).not.toContain(wrong);
     });
 
+    it('masks access key ids that IAM quotes in a message', async () => {
+      const quoted = `The access key ${fake().accessKeyId} is not allowed here`;
+      fake().failNext(1, { status: 403, body: errorXml(new IamFault('AccessDenied', 403, quoted)), contentType: 'text/xml' });
+      const error = await rejectionOf(connector().users.find('x', ctx()));
+      expect(error.message).toContain('The access key [access key id] is not allowed here');
+      expect(error.message).not.toContain(fake().accessKeyId);
+    });
+
     it('LimitExceeded and ServiceFailure map to permanent and retryable', async () => {
       fake().failNext(1, { status: 409, body: errorXml(new IamFault('LimitExceeded', 409, 'Cannot exceed quota for UsersPerAccount: 5000')), contentType: 'text/xml' });
       expect(await rejectionOf(connector().users.create(sampleUser(13), ctx()))).toBeInstanceOf(PermanentError);

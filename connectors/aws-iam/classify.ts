@@ -42,6 +42,9 @@ const REFUSED = new Set([
   'NameConflict',
 ]);
 
+/** Access key ids are not secrets, but they name a credential: masked in messages all the same. */
+const ACCESS_KEY_ID = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g;
+
 interface SdkErrorShape {
   name?: string;
   message?: string;
@@ -64,7 +67,7 @@ export function classifyIamError(error: unknown, action: string, secrets: readon
   const code = iamErrorCode(error);
   const status = shape.$metadata?.httpStatusCode;
   const headers = shape.$response?.headers;
-  const targetText = (shape.message ?? '').split('\n')[0].slice(0, 500);
+  const targetText = (shape.message ?? '').split('\n')[0].slice(0, 500).replace(ACCESS_KEY_ID, '[access key id]');
   const detail = `IAM ${action} failed: ${code}: ${targetText}`;
   const message = redactSecrets(status ? `HTTP ${status}: ${detail}` : detail, secrets);
   const options = { cause: error };

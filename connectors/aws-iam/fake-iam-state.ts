@@ -111,13 +111,8 @@ export class FakeIamState {
   }
 
   renameUser(user: FakeUser, newName: string): void {
-    checkName(newName, 'newUserName');
-    if (newName.toLowerCase() !== user.UserName.toLowerCase() && this.users.has(newName.toLowerCase())) {
-      throw new IamFault('EntityAlreadyExists', 409, `User with name ${newName} already exists.`);
-    }
-    this.users.delete(user.UserName.toLowerCase());
+    rekey(this.users, user.UserName, newName, 'User');
     user.UserName = newName;
-    this.users.set(newName.toLowerCase(), user);
   }
 
   tagUser(user: FakeUser, tags: FakeUser['Tags']): void {
@@ -143,13 +138,8 @@ export class FakeIamState {
   }
 
   renameGroup(group: FakeGroup, newName: string): void {
-    checkName(newName, 'newGroupName');
-    if (newName.toLowerCase() !== group.GroupName.toLowerCase() && this.groups.has(newName.toLowerCase())) {
-      throw new IamFault('EntityAlreadyExists', 409, `Group with name ${newName} already exists.`);
-    }
-    this.groups.delete(group.GroupName.toLowerCase());
+    rekey(this.groups, group.GroupName, newName, 'Group');
     group.GroupName = newName;
-    this.groups.set(newName.toLowerCase(), group);
   }
 
   deleteGroup(group: FakeGroup): void {
@@ -234,6 +224,16 @@ function markerOffset(marker: string | undefined): number {
     if (error instanceof InvalidPageTokenError) throw validationError('Invalid Marker.');
     throw error;
   }
+}
+
+/** Moves an entity to its new (case-insensitive) name, refusing a name another entity holds. */
+function rekey<T>(entities: Map<string, T>, oldName: string, newName: string, kind: 'User' | 'Group'): void {
+  checkName(newName, `new${kind}Name`);
+  const [from, to] = [oldName.toLowerCase(), newName.toLowerCase()];
+  if (to !== from && entities.has(to)) throw new IamFault('EntityAlreadyExists', 409, `${kind} with name ${newName} already exists.`);
+  const entity = entities.get(from) as T;
+  entities.delete(from);
+  entities.set(to, entity);
 }
 
 function checkName(name: string, field: string): void {
