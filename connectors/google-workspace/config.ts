@@ -27,8 +27,6 @@ export interface GoogleWorkspaceConfig {
   domain?: string;
   /** The domain for group emails derived from SCIM display names (default: the admin's domain). */
   groupDomain?: string;
-  /** Create mapped Google groups that do not exist yet (default true); when false they must already exist. */
-  createGroups?: boolean;
   newUsers?: {
     /** Ask new users to set a password at first sign-in (default false: SSO users never see one). */
     changePasswordAtNextLogin?: boolean;
@@ -64,7 +62,6 @@ export const googleWorkspaceConfigSchema: JSONSchemaType<GoogleWorkspaceConfig> 
     customer: { type: 'string', nullable: true, pattern: '^(my_customer|C[A-Za-z0-9]+)$' },
     domain: { type: 'string', nullable: true, pattern: DOMAIN },
     groupDomain: { type: 'string', nullable: true, pattern: DOMAIN },
-    createGroups: { type: 'boolean', nullable: true },
     newUsers: {
       type: 'object',
       nullable: true,

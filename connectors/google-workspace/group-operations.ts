@@ -2,7 +2,6 @@ import {
   ConflictError,
   NotFoundError,
   paginate,
-  PermanentError,
   type Changes,
   type GroupOperations,
   type ListOptions,
@@ -34,10 +33,9 @@ export class GoogleGroupOperations implements GroupOperations {
     }
   }
 
-  /** With createGroups off, only an existing group can be linked (through the ConflictError). */
+  /** Called only for mappings with `create: true`; the engine links an existing group through find(). */
   async create(group: TargetGroup, ctx: OpContext): Promise<RemoteRef> {
     const body = groupInsertBody(group, this.settings.groupDomain);
-    if (!this.settings.createGroups) throw await this.existingOrRefusal(group, body, ctx);
     try {
       const created = await this.client.call(`groups.insert ${body.email}`, ctx, (api, options) => api.groups.insert({ requestBody: body }, options));
       return { id: created.id ?? '', key: created.email ?? body.email ?? group.key };
@@ -97,12 +95,6 @@ export class GoogleGroupOperations implements GroupOperations {
       const users = ((page.members ?? []) as GoogleMember[]).filter((member) => member.type === 'USER');
       return { items: users.map((member) => ({ id: member.id ?? '', key: member.email ?? '' })), next: page.nextPageToken ?? undefined };
     }, ctx.signal);
-  }
-
-  private async existingOrRefusal(group: TargetGroup, body: GoogleGroup, ctx: OpContext): Promise<Error> {
-    const existing = await this.find(group.key, ctx);
-    if (existing) return new ConflictError(`group ${body.email} already exists`, existing);
-    return new PermanentError(`group ${body.email} does not exist in Google Workspace and createGroups is off: create it or enable createGroups`);
   }
 
   private async noopWhen(expected: typeof NotFoundError | typeof ConflictError, run: () => Promise<unknown>): Promise<Outcome> {

@@ -95,7 +95,11 @@ export const googleWorkspaceHarness: ConnectorHarness<GoogleWorkspaceConfig, Goo
       config: { serviceAccountKey: '{}', adminEmail: TEST_ADMIN, orgUnits: { byDepartment: { Sales: 'Sales' } } },
       path: '/orgUnits/byDepartment/Sales',
     },
-    { name: 'createGroups not a boolean', config: { serviceAccountKey: '{}', adminEmail: TEST_ADMIN, createGroups: 'yes' }, path: '/createGroups' },
+    {
+      name: 'changePasswordAtNextLogin not a boolean',
+      config: { serviceAccountKey: '{}', adminEmail: TEST_ADMIN, newUsers: { changePasswordAtNextLogin: 'yes' } },
+      path: '/newUsers/changePasswordAtNextLogin',
+    },
     { name: 'unknown setting', config: { serviceAccountKey: '{}', adminEmail: TEST_ADMIN, scopes: ['x'] }, path: '/scopes' },
   ],
   samples: {
@@ -114,3 +118,25 @@ export const googleWorkspaceHarness: ConnectorHarness<GoogleWorkspaceConfig, Goo
   // Faults hit users.insert, the call every kit error case makes, so the Directory API's dialect is what gets classified.
   injectFault: (fake, kind, { retryAfterS }) => void fake.failNext(1, { ...FAULTS[kind](retryAfterS), endpoint: 'POST /users' }),
 };
+
+export interface CapturedLine {
+  level: string;
+  message: string;
+  meta?: Record<string, unknown>;
+}
+
+/** A connector on the fake, outside the kit, with its log lines captured. */
+export function connectorFor(fake: GoogleWorkspaceFake, overrides: Partial<GoogleWorkspaceConfig> = {}) {
+  const logs: CapturedLine[] = [];
+  const capture = (level: string) => (message: string, meta?: Record<string, unknown>) => void logs.push({ level, message, meta });
+  const connector = googleWorkspace.create(configForFake(fake, overrides), {
+    logger: { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') },
+    now: () => new Date(),
+    fetch: globalThis.fetch,
+  });
+  return { connector, logs };
+}
+
+export function opContext(signal: AbortSignal = new AbortController().signal) {
+  return { idempotencyKey: `test-${Math.random()}`, signal, requestId: `test-${Math.random()}` };
+}

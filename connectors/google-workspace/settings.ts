@@ -6,7 +6,6 @@ export interface Settings {
   /** `customer` or `domain`, whichever the config chose, for users.list and groups.list. */
   listScope: { customer: string } | { domain: string };
   groupDomain: string;
-  createGroups: boolean;
   userMapping: UserMappingOptions;
 }
 
@@ -18,7 +17,6 @@ export function resolveSettings(config: GoogleWorkspaceConfig): Settings {
   return {
     listScope: config.domain ? { domain: config.domain } : { customer: config.customer ?? 'my_customer' },
     groupDomain: config.groupDomain ?? config.domain ?? config.adminEmail.split('@')[1],
-    createGroups: config.createGroups ?? true,
     userMapping: {
       orgUnits: config.orgUnits ?? {},
       changePasswordAtNextLogin: config.newUsers?.changePasswordAtNextLogin ?? false,
