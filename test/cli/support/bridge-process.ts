@@ -22,7 +22,10 @@ export function startBridge(main: string, args: string[], env: NodeJS.ProcessEnv
   let stderr = '';
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no listening line within ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
     let partial = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.stdout!.on('data', (chunk: Buffer) => {
