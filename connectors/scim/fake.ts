@@ -28,6 +28,8 @@ export class ScimFake extends FakeServer {
   readonly groups = new Map<string, Resource>();
   /** The server's own cap on `count`, whatever the client asks for. */
   maxPageSize = 100;
+  /** Many servers implement only `attr eq "value"` filters; false makes this one answer 400 invalidFilter to the rest. */
+  valuePathFilters = true;
 
   constructor(private readonly options: ScimFakeOptions) {
     super({ credentials: [options.bearerToken] });
@@ -52,6 +54,7 @@ export class ScimFake extends FakeServer {
     this.users.clear();
     this.groups.clear();
     this.maxPageSize = 100;
+    this.valuePathFilters = true;
   }
 
   protected override errorResponse(status: number, message: string): ErrorResponse {
@@ -70,7 +73,9 @@ export class ScimFake extends FakeServer {
   private list(req: Request, res: Response, store: Map<string, Resource>): void {
     let predicate;
     try {
-      predicate = parseFilter(req.query.filter as string | undefined);
+      const filter = req.query.filter as string | undefined;
+      if (!this.valuePathFilters && filter?.includes('[')) throw new InvalidFilterError(`unsupported filter: ${filter}`);
+      predicate = parseFilter(filter);
     } catch (error) {
       if (error instanceof InvalidFilterError) return sendScimError(res, 400, error.message, 'invalidFilter');
       throw error;

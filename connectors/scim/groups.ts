@@ -29,11 +29,20 @@ export function scimGroups(client: ScimClient, pageSize: number): GroupOperation
    * `add` of an existing member succeeds silently, so this probe is what lets addMember report 'noop'.
    */
   async function isMember(group: RemoteRef, user: RemoteRef, ctx: OpContext): Promise<boolean> {
-    const { body } = await client.request<ListResponse<ScimGroup>>('GET', '/Groups', {
+    const { status, body } = await client.request<ListResponse<ScimGroup> & ScimErrorBody>('GET', '/Groups', {
       query: { filter: `id eq ${filterString(group.id)} and members[value eq ${filterString(user.id)}]`, attributes: 'id', count: 1 },
       signal: ctx.signal,
+      accept: [400],
     });
+    if (status === 400 && body?.scimType !== 'invalidFilter') throw client.errorFor(status, body);
+    // Servers without value-path filters: fall back to reading the member list.
+    if (status === 400) return (await members(group, ctx)).some((member) => member.value === user.id);
     return body.totalResults > 0;
+  }
+
+  async function members(group: RemoteRef, ctx: OpContext): Promise<NonNullable<ScimGroup['members']>> {
+    const { body } = await client.request<ScimGroup>('GET', path(group), { query: { attributes: 'members' }, signal: ctx.signal });
+    return body.members ?? [];
   }
 
   return {
@@ -87,8 +96,7 @@ export function scimGroups(client: ScimClient, pageSize: number): GroupOperation
       }, options.pageSize ?? pageSize, ctx.signal),
     async *listMembers(group, _options, ctx) {
       // SCIM has no paging inside a resource: members come in one response.
-      const { body } = await client.request<ScimGroup>('GET', path(group), { query: { attributes: 'members' }, signal: ctx.signal });
-      for (const member of body.members ?? []) {
+      for (const member of await members(group, ctx)) {
         ctx.signal.throwIfAborted();
         yield { id: member.value, key: member.display ?? member.value };
       }

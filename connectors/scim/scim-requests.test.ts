@@ -97,6 +97,17 @@ describe('SCIM connector on the wire', () => {
     ]);
   });
 
+  it('falls back to reading the member list when the server has no value-path filters', async () => {
+    const connector = bearer();
+    fake.valuePathFilters = false;
+    const group = await connector.groups!.create({ scimId: 'g1', key: 'Engineering', attributes: {} }, ctx());
+    const user = await connector.users.create(alice, ctx());
+    expect(await connector.groups!.addMember(group, user, ctx())).toBe('applied');
+    expect(await connector.groups!.addMember(group, user, ctx())).toBe('noop');
+    expect(fake.calls('GET /scim/v2/Groups/:id')).toBe(2);
+    expect(patchBodies()).toHaveLength(1);
+  });
+
   it('finds a user whose name needs escaping in the filter', async () => {
     const connector = bearer();
     const odd = { ...alice, key: 'o"brien\\x@example.com' };
