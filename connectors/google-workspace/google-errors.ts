@@ -1,4 +1,4 @@
-import { classifyHttpError, ConfigError, isConnectorError, RetryableError, type ConnectorError } from '../sdk';
+import { classifyHttpError, ConfigError, isConnectorError, type ConnectorError } from '../sdk';
 
 /** Google's "slow down" reasons; they arrive as 403 as well as 429. */
 const RATE_LIMIT_REASONS = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded']);
@@ -58,6 +58,3 @@ export function signingError(): ConnectorError {
   return new ConfigError('cannot sign the token request: private_key in the service account key is not a usable RSA key');
 }
 
-export function abortedError(operation: string): ConnectorError {
-  return new RetryableError(`${operation}: aborted`);
-}
