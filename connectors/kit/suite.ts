@@ -29,7 +29,10 @@ export function runConnectorKit<C, F extends FakeTarget>(harness: ConnectorHarne
   const kit = new KitRun(harness);
 
   describe(`connector kit: ${harness.definition.kind}${harness.label ? ` (${harness.label})` : ''}`, () => {
-    beforeAll(async () => kit.start());
+    beforeAll(async () => {
+      printSkips(harness);
+      await kit.start();
+    });
     afterAll(async () => kit.stop());
     beforeEach(() => kit.beforeCase());
     afterEach(async () => kit.afterCase());
@@ -285,6 +288,13 @@ function kitCase<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, name:
   if (reason === undefined) return void it(name, body);
   if (!reason.trim()) return void it(`${name}: a skip needs a written reason`, () => expect(reason.trim()).not.toBe(''));
   it.skip(`${name} — skipped: ${reason}`, () => undefined);
+}
+
+function printSkips<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>): void {
+  const skips = Object.entries(harness.skips ?? {});
+  if (skips.length === 0) return;
+  const lines = skips.map(([name, reason]) => `  ${name}: ${reason}`).join('\n');
+  console.info(`connector kit: ${harness.definition.kind}${harness.label ? ` (${harness.label})` : ''} skips ${skips.length} case(s):\n${lines}`);
 }
 
 /** Strict mode: a typo in a connector's schema (an unknown keyword) fails here, not in production. */
