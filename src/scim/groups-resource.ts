@@ -101,7 +101,8 @@ function validGroup(instance: unknown, replacing: boolean): { resource: GroupRes
     throw scimFailure(400, 'invalidSyntax', `${replacing ? 'PUT' : 'POST'} expects a single Group object`);
   }
   const validated = instance instanceof SCIMMY.Schemas.Group ? instance : asInvalidValue(() => new SCIMMY.Schemas.Group(instance, 'in'));
-  const { id: _id, meta: _meta, members, ...resource } = (validated as unknown as { toJSON(): Json }).toJSON();
+  const { id: _id, meta: _meta, members, ...coerced } = (validated as unknown as { toJSON(): Json }).toJSON();
+  const resource = JSON.parse(JSON.stringify(coerced)) as Json;
   if (typeof resource.displayName !== 'string' || !resource.displayName.trim()) {
     throw scimFailure(400, 'invalidValue', 'displayName must be a non-empty string');
   }

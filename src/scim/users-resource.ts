@@ -102,7 +102,9 @@ function validUser(instance: unknown, replacing: boolean): { resource: UserResou
   }
   const validated = instance instanceof SCIMMY.Schemas.User ? instance : asInvalidValue(() => new SCIMMY.Schemas.User(instance, 'in'));
   const passwordReceived = !(instance instanceof SCIMMY.Types.Schema) && Object.keys(instance).some((key) => key.toLowerCase() === 'password');
-  const { id: _id, meta: _meta, password: _password, ...resource } = (validated as unknown as { toJSON(): Json }).toJSON();
+  const { id: _id, meta: _meta, password: _password, ...coerced } = (validated as unknown as { toJSON(): Json }).toJSON();
+  // One pass through scimmy's toJSON hooks; the store, the ledger and the response then see plain JSON.
+  const resource = JSON.parse(JSON.stringify(coerced)) as Json;
   if (typeof resource.userName !== 'string' || !resource.userName.trim()) throw scimFailure(400, 'invalidValue', 'userName must be a non-empty string');
   return { resource: resource as UserResource, passwordReceived };
 }

@@ -15,7 +15,12 @@ export class TokenExistsError extends Error {}
 
 /** Bearer tokens, stored only as sha256 hashes: the plaintext is shown once, at creation. */
 export class Tokens {
-  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
+  // verify() runs on every request: prepared once, not per call.
+  private readonly byHash;
+
+  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {
+    this.byHash = db.prepare('SELECT name, scope FROM tokens WHERE hash = ? AND revoked_at IS NULL');
+  }
 
   create(name: string, scope: TokenScope): string {
     const token = `sb_${randomBytes(32).toString('base64url')}`;
@@ -31,9 +36,7 @@ export class Tokens {
 
   /** The live token's name and scope, or undefined for an unknown or revoked token. */
   verify(token: string): { name: string; scope: TokenScope } | undefined {
-    return this.db
-      .prepare('SELECT name, scope FROM tokens WHERE hash = ? AND revoked_at IS NULL')
-      .get(hashToken(token)) as { name: string; scope: TokenScope } | undefined;
+    return this.byHash.get(hashToken(token)) as { name: string; scope: TokenScope } | undefined;
   }
 
   list(): TokenInfo[] {
