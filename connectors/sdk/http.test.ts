@@ -86,6 +86,26 @@ describe('classifyHttpError', () => {
     expect(limited).toMatchObject({ constructor: RateLimitedError, retryAfterMs: 60_000 });
   });
 
+  it('recognises a 403 that says "rate limit" in its message or body (GitHub secondary limit, Google quota)', () => {
+    const github = classifyHttpError({ status: 403, message: 'You have exceeded a secondary rate limit. Please wait a few minutes.' });
+    expect(github).toMatchObject({ constructor: RateLimitedError, retryAfterMs: DEFAULT_RATE_LIMIT_BACKOFF_MS });
+    const google = classifyHttpError({ status: 403, message: 'Forbidden', body: { error: { errors: [{ reason: 'userRateLimitExceeded' }] } } });
+    expect(google).toBeInstanceOf(RateLimitedError);
+    expect(google.message).toBe('HTTP 403: Forbidden');
+    expect(classifyHttpError({ status: 403, body: '{"reason":"quotaExceeded"}' })).toBeInstanceOf(RateLimitedError);
+    expect(classifyHttpError({ status: 403, message: 'Not Authorized to access this resource', body: { reason: 'forbidden' } })).toBeInstanceOf(ConfigError);
+  });
+
+  it('waits until x-ratelimit-reset when x-ratelimit-remaining is 0 (exhausted primary quota)', () => {
+    const reset = Math.floor(Date.now() / 1000) + 120;
+    const error = classifyHttpError({ status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } });
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect((error as RateLimitedError).retryAfterMs).toBeGreaterThan(118_000);
+    expect((error as RateLimitedError).retryAfterMs).toBeLessThanOrEqual(120_000);
+    const remaining = classifyHttpError({ status: 403, headers: { 'x-ratelimit-remaining': '12', 'x-ratelimit-reset': String(reset) } });
+    expect(remaining).toBeInstanceOf(ConfigError);
+  });
+
   it('maps 404 and 410 to NotFoundError, 409 to ConflictError, other 4xx to PermanentError', () => {
     expect(classifyHttpError({ status: 404 })).toBeInstanceOf(NotFoundError);
     expect(classifyHttpError({ status: 410 })).toBeInstanceOf(NotFoundError);

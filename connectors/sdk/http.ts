@@ -11,9 +11,10 @@ import { redactSecrets } from './redact';
 
 /**
  * The one place that turns an HTTP failure into a typed connector error, so every connector treats
- * status codes and Retry-After the same way. Connectors that know their target's dialect (GitHub's 403
- * secondary rate limit, Google's 403 userRateLimitExceeded, IAM's 400 Throttling) pass
- * `rateLimited: true` instead of re-implementing the rules.
+ * status codes and Retry-After the same way. A 403 counts as a rate limit when it carries Retry-After,
+ * `x-ratelimit-remaining: 0`, or rate-limit wording in its message or body (GitHub's secondary limit,
+ * Google's userRateLimitExceeded); connectors that know their target's dialect better (IAM's 400
+ * Throttling) pass `rateLimited: true` instead of re-implementing the rules.
  */
 
 /** Used when a target says "slow down" without saying for how long. */
@@ -30,6 +31,8 @@ export interface HttpFailure {
   cause?: unknown;
   /** The connector recognised a rate limit in the body (e.g. a 403 that means "slow down"). */
   rateLimited?: boolean;
+  /** The raw error body (text or parsed JSON): scanned for rate-limit wording on a 403, never copied into the message. */
+  body?: unknown;
   /** Strings to scrub from the message: tokens, client secrets, keys. */
   secrets?: readonly string[];
 }
@@ -40,8 +43,8 @@ export function classifyHttpError(failure: HttpFailure): ConnectorError {
   const { status, cause } = failure;
   const message = describe(failure);
   if (status === undefined) return new RetryableError(message, { cause });
-  const retryAfterMs = parseRetryAfter(headerValue(failure.headers, 'retry-after'));
-  if (status === 429 || failure.rateLimited) {
+  const retryAfterMs = parseRetryAfter(headerValue(failure.headers, 'retry-after')) ?? rateLimitResetMs(failure.headers);
+  if (status === 429 || failure.rateLimited || (status === 403 && saysRateLimited(failure, retryAfterMs))) {
     return new RateLimitedError(retryAfterMs ?? DEFAULT_RATE_LIMIT_BACKOFF_MS, message, { cause });
   }
   if (status === 503 && retryAfterMs !== undefined) return new RateLimitedError(retryAfterMs, message, { cause });
@@ -64,6 +67,25 @@ export function parseRetryAfter(value: string | undefined | null, now: number = 
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
+}
+
+/** Wording real APIs use in 403 bodies that mean "slow down" (GitHub secondary limits, Google quota errors). */
+const RATE_LIMIT_WORDING = /rate[ _-]?limit|too many requests|quota ?exceeded|abuse detection/i;
+
+function saysRateLimited(failure: HttpFailure, retryAfterMs: number | undefined): boolean {
+  if (retryAfterMs !== undefined) return true;
+  const body = typeof failure.body === 'string' ? failure.body : JSON.stringify(failure.body ?? '');
+  return RATE_LIMIT_WORDING.test(`${failure.message ?? ''} ${body}`);
+}
+
+/**
+ * `x-ratelimit-remaining: 0` with `x-ratelimit-reset` (epoch seconds) is how GitHub and others announce an
+ * exhausted primary quota: wait until the reset.
+ */
+function rateLimitResetMs(headers: HeaderSource, now: number = Date.now()): number | undefined {
+  if (headerValue(headers, 'x-ratelimit-remaining') !== '0') return undefined;
+  const reset = Number(headerValue(headers, 'x-ratelimit-reset'));
+  return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - now) : undefined;
 }
 
 export function headerValue(headers: HeaderSource, name: string): string | undefined {
