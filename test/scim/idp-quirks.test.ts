@@ -133,3 +133,24 @@ describe('IdP behaviours the normalising layer accepts', () => {
     expect(h.logLines.length).toBeGreaterThan(0);
   });
 });
+
+describe('probing unknown ids (Entra)', () => {
+  it('answers every method on unknown user and group ids with 404, never 400 or 500', async () => {
+    const h = harness();
+    const ids = ['2819c223-7f76-453a-919d-413861904646', 'ffffffff', 'with space', '%E2%9C%93', 'quote%22id'];
+    for (const kind of ['Users', 'Groups']) {
+      for (const id of ids) {
+        const api = scim(h);
+        const body = kind === 'Users' ? userBody('probe') : { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'p' };
+        const results = [
+          await api.get(`/${kind}/${id}`),
+          await api.put(`/${kind}/${id}`, body),
+          await api.patch(`/${kind}/${id}`, patchOps({ op: 'replace', path: 'displayName', value: 'x' })),
+          await api.delete(`/${kind}/${id}`),
+        ];
+        expect(results.map((r) => r.status)).toEqual([404, 404, 404, 404]);
+      }
+    }
+    expect(h.store.ledger.verify().rows).toBe(0);
+  });
+});
