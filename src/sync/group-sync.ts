@@ -37,10 +37,13 @@ async function ensureGroup(job: DeliveryJob, groups: GroupOperations, sync: Sync
   await applyMembers(job, groups, sync, current.remote, state, group.memberIds);
 }
 
+/** Like users: create first (one call) and adopt on conflict; without `create`, the group must be found. */
 async function correlateOrCreate(job: DeliveryJob, groups: GroupOperations, desired: TargetGroup, create: boolean) {
-  const found = groups.find ? await job.call('groups.find', (ctx) => groups.find!(desired.key, ctx)) : undefined;
-  if (found) return adopt(job, found, desired, false);
-  if (!create) throw new PermanentError(`group '${desired.key}' does not exist on the target and the mapping does not create it`);
+  if (!create) {
+    const found = await findGroup(job, groups, desired.key);
+    if (found) return adopt(job, found, desired, false);
+    throw new PermanentError(`group '${desired.key}' does not exist on the target and the mapping does not create it`);
+  }
   try {
     const created = await job.call('groups.create', (ctx) => groups.create(desired, ctx));
     job.wrote('groups.create', 'applied', { key: desired.key });
@@ -48,9 +51,16 @@ async function correlateOrCreate(job: DeliveryJob, groups: GroupOperations, desi
     job.putLink(created, applied);
     return { remote: created, applied };
   } catch (error) {
-    if (!(error instanceof ConflictError) || !error.existing) throw error;
-    return adopt(job, error.existing as RemoteGroup, desired, false);
+    if (!(error instanceof ConflictError)) throw error;
+    const existing = (error.existing as RemoteGroup | undefined) ?? (await findGroup(job, groups, desired.key));
+    if (!existing) throw new PermanentError(`the target reports group '${desired.key}' exists but cannot find it`, { cause: error });
+    return adopt(job, existing, desired, false);
   }
+}
+
+function findGroup(job: DeliveryJob, groups: GroupOperations, key: string): Promise<RemoteGroup | undefined> {
+  const find = groups.find?.bind(groups);
+  return find ? job.call('groups.find', (ctx) => find(key, ctx)) : Promise.resolve(undefined);
 }
 
 /** Members of an adopted group start unknown: adding is idempotent ('noop' when already there). */

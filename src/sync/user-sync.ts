@@ -29,19 +29,22 @@ async function ensurePresent(job: DeliveryJob, desired: TargetUser): Promise<voi
   }
 }
 
+/**
+ * Create first, correlate on conflict: the contract makes create of an existing account a ConflictError
+ * carrying it, so a new user costs one call instead of find + create, and a create repeated after a
+ * crash (done on the target, not yet linked here) adopts the account instead of duplicating it.
+ */
 async function correlateOrCreate(job: DeliveryJob, desired: TargetUser): Promise<void> {
   const users = job.runtime.connector.users;
-  const existing = await job.call('users.find', (ctx) => users.find(desired.key, ctx));
-  if (existing) return adopt(job, existing, desired);
   try {
     const created = await job.call('users.create', (ctx) => users.create(desired, ctx));
     job.wrote('users.create', 'applied', { key: desired.key, attributes: Object.keys(desired.attributes) });
     job.putLink(created, { key: desired.key, attributes: desired.attributes, active: true });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
-    const conflicting = (error.existing as RemoteUser | undefined) ?? (await job.call('users.find', (ctx) => users.find(desired.key, ctx)));
-    if (!conflicting) throw new PermanentError(`the target reports '${desired.key}' exists but cannot find it`, { cause: error });
-    await adopt(job, conflicting, desired);
+    const existing = (error.existing as RemoteUser | undefined) ?? (await job.call('users.find', (ctx) => users.find(desired.key, ctx)));
+    if (!existing) throw new PermanentError(`the target reports '${desired.key}' exists but cannot find it`, { cause: error });
+    await adopt(job, existing, desired);
   }
 }
 

@@ -72,8 +72,10 @@ describe('crash during delivery', () => {
     const keys = final.users.map((user) => user.key);
     expect(new Set(keys).size).toBe(USERS);
     expect(keys.sort()).toEqual(Array.from({ length: USERS }, (_, index) => `user${index}@example.com`).sort());
-    expect(final.counts['users.create']).toBe(USERS);
-    expect(final.counts['groups.create']).toBe(1);
+    // A create repeated after the crash (done on the target, not yet linked) is refused as a conflict and
+    // adopted: at most the in-flight ones repeat, and they never make a second account.
+    expect(final.counts['users.create'] - USERS).toBeLessThanOrEqual(2);
+    expect(final.counts['groups.create']).toBeLessThanOrEqual(2);
     expect(final.groups).toHaveLength(1);
   }, 90_000);
 });

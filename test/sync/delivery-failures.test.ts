@@ -6,7 +6,7 @@ describe('delivery failures', () => {
 
   it('Retry-After pauses the whole target and the wait does not count as an attempt', async () => {
     harness = await Harness.start([{ delivery: { concurrency: 1 } }]);
-    harness.directory().failNext(1, { kind: 'rate-limited', retryAfterMs: 400 }, 'users.find');
+    harness.directory().failNext(1, { kind: 'rate-limited', retryAfterMs: 400 }, 'users.create');
     const started = Date.now();
     const ada = harness.createUser('ada');
     await waitFor(() => harness.store.queue.get('app', { kind: 'user', id: ada })?.last_error !== null);
@@ -18,7 +18,7 @@ describe('delivery failures', () => {
     await harness.settle();
     expect(Date.now() - started).toBeGreaterThanOrEqual(390);
     expect(harness.directory().allUsers().map((user) => user.key).sort()).toEqual(['ada', 'bob']);
-    expect(harness.directory().calls('users.find')).toBe(3); // one refused, then one per user
+    expect(harness.directory().calls('users.create')).toBe(3); // one refused, then one per user
     expect(harness.ledgerKinds(`user:${ada}`)).toEqual(['user.created', 'delivery.retry', 'delivery.applied']);
   });
 
@@ -62,7 +62,7 @@ describe('delivery failures', () => {
 
   it('a configuration error pauses the target and keeps the item pending until resumed', async () => {
     harness = await Harness.start();
-    harness.directory().failNext(1, { kind: 'config', message: 'token lacks scope admin:org' }, 'users.find');
+    harness.directory().failNext(1, { kind: 'config', message: 'token lacks scope admin:org' }, 'users.create');
     const ada = harness.createUser('ada');
     await waitFor(() => harness.engine.status()[0].paused);
     const status = harness.engine.status()[0];

@@ -103,14 +103,11 @@ export class Harness {
   /** Waits until nothing is in flight and nothing is due within `horizonMs` (scheduled deletes are far away). */
   async settle(horizonMs = 1000, timeoutMs = 10_000): Promise<void> {
     await waitFor(() => {
-      const busy = this.store.db
-        .prepare(`SELECT COUNT(*) AS n FROM sync_queue WHERE state = 'inflight' OR (state = 'pending' AND due_at <= ?)`)
+      const open = this.store.db
+        .prepare(`SELECT COUNT(*) AS n FROM sync_queue q WHERE q.state = 'inflight'
+                  OR (q.state = 'pending' AND q.due_at <= ? AND NOT EXISTS (SELECT 1 FROM targets_state t WHERE t.target = q.target AND t.paused = 1))`)
         .get(this.clock.now().getTime() + horizonMs) as { n: number };
-      const paused = this.engine.status().filter((target) => target.paused).map((target) => target.name);
-      const waiting = paused.length
-        ? (this.store.db.prepare(`SELECT COUNT(*) AS n FROM sync_queue WHERE state = 'inflight'`).get() as { n: number }).n
-        : busy.n;
-      return waiting === 0;
+      return open.n === 0;
     }, timeoutMs);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -69,7 +69,9 @@ describe('user delivery', () => {
     await harness.settle();
 
     expect(harness.directory().allUsers()).toHaveLength(1);
-    expect(harness.directory().calls('users.create')).toBe(0);
+    // create (refused with the existing account) → enable → update: adopted, never duplicated
+    const { check: _healthCheck, ...calls } = harness.directory().callCounts();
+    expect(calls).toEqual({ 'users.create': 1, 'users.enable': 1, 'users.update': 1 });
     expect(harness.remoteUser('ada')).toMatchObject({ active: true, attributes: { givenName: 'Ada', familyName: 'Lovelace' } });
     expect(harness.store.links.get('app', { kind: 'user', id })).toBeDefined();
   });
