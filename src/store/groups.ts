@@ -3,24 +3,9 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from './db';
 import type { ChangeContext, ChangeRecorder } from './change';
 import type { SubjectRef } from './queue';
-import { filterToSql, sortToSql } from './filter';
-import {
-  ConcurrentChangeError,
-  InvalidReferenceError,
-  PreconditionFailedError,
-  ResourceNotFoundError,
-} from './resource-errors';
-import {
-  STORED_COLUMNS,
-  StatementCache,
-  fromRow,
-  listPage,
-  type ListQuery,
-  type Page,
-  type StoredResource,
-  type StoredRow,
-  type WriteGuard,
-} from './resource-query';
+import { InvalidReferenceError } from './resource-errors';
+import type { StoredResource, WriteGuard } from './resource-query';
+import { ResourceTable } from './resource-table';
 
 /** A SCIM Group body as stored: no id, no meta and no members (those live in the memberships table). */
 export type GroupResource = Record<string, unknown> & { displayName: string };
@@ -42,9 +27,7 @@ export interface MemberChanges {
  * Groups: the resource JSON and indexed columns in `groups`; members as memberships rows with source
  * 'idp' (grant memberships belong to the grants feature and are never touched or shown here).
  */
-export class Groups {
-  private readonly cache: StatementCache;
-  private readonly selectLive: Statement;
+export class Groups extends ResourceTable {
   private readonly insertGroup: Statement;
   private readonly updateGroup: Statement;
   private readonly bumpVersion: Statement;
@@ -56,9 +39,8 @@ export class Groups {
   private readonly selectMembers: Statement;
   private readonly selectMemberIds: Statement;
 
-  constructor(private readonly db: Db, private readonly changes: ChangeRecorder, private readonly now: () => Date = () => new Date()) {
-    this.cache = new StatementCache(db);
-    this.selectLive = db.prepare(`SELECT ${STORED_COLUMNS} FROM groups WHERE id = ? AND deleted_at IS NULL`);
+  constructor(db: Db, private readonly changes: ChangeRecorder, private readonly now: () => Date = () => new Date()) {
+    super(db, 'groups', 'group');
     this.insertGroup = db.prepare(
       `INSERT INTO groups (id, display_name, external_id, resource, version, created, last_modified)
        VALUES (@id, @displayName, @externalId, @resource, 1, @at, @at)`,
@@ -81,18 +63,8 @@ export class Groups {
     );
   }
 
-  get(id: string): StoredResource | undefined {
-    const row = this.selectLive.get(id) as StoredRow | undefined;
-    return row && fromRow(row);
-  }
-
   members(groupId: string): GroupMember[] {
     return this.selectMembers.all(groupId) as GroupMember[];
-  }
-
-  list(query: ListQuery): Page<StoredResource> {
-    const where = query.filter ? filterToSql(query.filter, 'group') : undefined;
-    return listPage(this.cache, 'groups', where, sortToSql(query.sortBy, query.sortOrder, 'group'), query);
   }
 
   create(resource: GroupResource, memberIds: string[], ctx: ChangeContext): StoredResource {
@@ -157,16 +129,6 @@ export class Groups {
         alsoAffects: removed.map(userRef),
       });
     }).immediate();
-  }
-
-  private current(id: string, guard: WriteGuard): StoredResource {
-    const row = this.selectLive.get(id) as StoredRow | undefined;
-    if (!row) throw new ResourceNotFoundError('group', id);
-    if (guard.precondition && !guard.precondition(row.version)) throw new PreconditionFailedError(row.version);
-    if (guard.expectedVersion !== undefined && guard.expectedVersion !== row.version) {
-      throw new ConcurrentChangeError(`group ${id} changed while the request was applied; retry`);
-    }
-    return fromRow(row);
   }
 
   /** One membership row per added or removed member; returns the ids whose membership really changed. */

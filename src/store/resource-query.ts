@@ -1,5 +1,6 @@
 import type { Db } from './db';
 import type { Statement } from 'better-sqlite3';
+import { ConcurrentChangeError, PreconditionFailedError, ResourceNotFoundError } from './resource-errors';
 
 /** One stored SCIM resource: the JSON body (without id and meta) plus the columns meta is built from. */
 export interface StoredResource {
@@ -86,4 +87,15 @@ export function listPage(
 
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string })?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** The live row a write starts from, after its guard: 404, If-Match (412) and lost-update (409) checks. */
+export function guardedRow(selectLive: Statement, kind: 'user' | 'group', id: string, guard: WriteGuard): StoredResource {
+  const row = selectLive.get(id) as StoredRow | undefined;
+  if (!row) throw new ResourceNotFoundError(kind, id);
+  if (guard.precondition && !guard.precondition(row.version)) throw new PreconditionFailedError(row.version);
+  if (guard.expectedVersion !== undefined && guard.expectedVersion !== row.version) {
+    throw new ConcurrentChangeError(`${kind} ${id} changed while the request was applied; retry`);
+  }
+  return fromRow(row);
 }

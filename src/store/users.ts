@@ -3,25 +3,9 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from './db';
 import type { ChangeContext, ChangeRecorder } from './change';
 import type { SubjectRef } from './queue';
-import { filterToSql, sortToSql } from './filter';
-import {
-  ConcurrentChangeError,
-  PreconditionFailedError,
-  ResourceNotFoundError,
-  UniquenessError,
-} from './resource-errors';
-import {
-  STORED_COLUMNS,
-  StatementCache,
-  fromRow,
-  isUniqueViolation,
-  listPage,
-  type ListQuery,
-  type Page,
-  type StoredResource,
-  type StoredRow,
-  type WriteGuard,
-} from './resource-query';
+import { UniquenessError } from './resource-errors';
+import { isUniqueViolation, type StoredResource, type WriteGuard } from './resource-query';
+import { ResourceTable } from './resource-table';
 
 /** A SCIM User body as stored: no id, no meta, never a password. */
 export type UserResource = Record<string, unknown> & { userName: string };
@@ -37,9 +21,7 @@ interface EmailRow {
  * display_name, active, and one user_emails row per email). Every write is one transaction with its
  * ledger row and queue rows; deletes leave tombstones so the userName becomes free again.
  */
-export class Users {
-  private readonly cache: StatementCache;
-  private readonly selectLive: Statement;
+export class Users extends ResourceTable {
   private readonly insertUser: Statement;
   private readonly updateUser: Statement;
   private readonly tombstone: Statement;
@@ -47,9 +29,8 @@ export class Users {
   private readonly deleteEmails: Statement;
   private readonly deleteMemberships: Statement;
 
-  constructor(private readonly db: Db, private readonly changes: ChangeRecorder, private readonly now: () => Date = () => new Date()) {
-    this.cache = new StatementCache(db);
-    this.selectLive = db.prepare(`SELECT ${STORED_COLUMNS} FROM users WHERE id = ? AND deleted_at IS NULL`);
+  constructor(db: Db, private readonly changes: ChangeRecorder, private readonly now: () => Date = () => new Date()) {
+    super(db, 'users', 'user');
     this.insertUser = db.prepare(
       `INSERT INTO users (id, user_name, external_id, display_name, active, resource, version, created, last_modified)
        VALUES (@id, @userName, @externalId, @displayName, @active, @resource, 1, @at, @at)`,
@@ -65,17 +46,6 @@ export class Users {
     this.insertEmail = db.prepare('INSERT INTO user_emails (user_id, value, type, is_primary) VALUES (?, ?, ?, ?)');
     this.deleteEmails = db.prepare('DELETE FROM user_emails WHERE user_id = ?');
     this.deleteMemberships = db.prepare('DELETE FROM memberships WHERE user_id = ? RETURNING group_id');
-  }
-
-  get(id: string): StoredResource | undefined {
-    const row = this.selectLive.get(id) as StoredRow | undefined;
-    return row && fromRow(row);
-  }
-
-  /** A page of live users matching the filter; counts and pages in SQL, never loading every row. */
-  list(query: ListQuery): Page<StoredResource> {
-    const where = query.filter ? filterToSql(query.filter, 'user') : undefined;
-    return listPage(this.cache, 'users', where, sortToSql(query.sortBy, query.sortOrder, 'user'), query);
   }
 
   create(resource: UserResource, ctx: ChangeContext, extra: { passwordReceived?: boolean } = {}): StoredResource {
@@ -126,16 +96,6 @@ export class Users {
       const alsoAffects: SubjectRef[] = [...new Set(groups)].map((groupId) => ({ kind: 'group', id: groupId }));
       this.changes.record(ctx, { kind: 'user.deleted', subject: userRef(id), before: { id, ...before.resource }, alsoAffects });
     }).immediate();
-  }
-
-  private current(id: string, guard: WriteGuard): StoredResource {
-    const row = this.selectLive.get(id) as StoredRow | undefined;
-    if (!row) throw new ResourceNotFoundError('user', id);
-    if (guard.precondition && !guard.precondition(row.version)) throw new PreconditionFailedError(row.version);
-    if (guard.expectedVersion !== undefined && guard.expectedVersion !== row.version) {
-      throw new ConcurrentChangeError(`user ${id} changed while the request was applied; retry`);
-    }
-    return fromRow(row);
   }
 
   private writeColumns(statement: Statement, id: string, resource: UserResource, json: string, at: string): void {

@@ -1,0 +1,42 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './db';
+import { filterToSql, sortToSql } from './filter';
+import {
+  STORED_COLUMNS,
+  StatementCache,
+  fromRow,
+  guardedRow,
+  listPage,
+  type ListQuery,
+  type Page,
+  type StoredResource,
+  type StoredRow,
+  type WriteGuard,
+} from './resource-query';
+
+/** What users and groups share: reading one live row, paging in SQL, and the guarded read a write starts from. */
+export abstract class ResourceTable {
+  private readonly cache: StatementCache;
+  private readonly selectLive: Statement;
+
+  protected constructor(protected readonly db: Db, private readonly table: 'users' | 'groups', private readonly kind: 'user' | 'group') {
+    this.cache = new StatementCache(db);
+    this.selectLive = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${table} WHERE id = ? AND deleted_at IS NULL`);
+  }
+
+  get(id: string): StoredResource | undefined {
+    const row = this.selectLive.get(id) as StoredRow | undefined;
+    return row && fromRow(row);
+  }
+
+  /** A page of live rows matching the SCIM filter; counts and pages in SQL, never loading every row. */
+  list(query: ListQuery): Page<StoredResource> {
+    const where = query.filter ? filterToSql(query.filter, this.kind) : undefined;
+    return listPage(this.cache, this.table, where, sortToSql(query.sortBy, query.sortOrder, this.kind), query);
+  }
+
+  /** Must run inside the write transaction: 404, If-Match and lost-update checks see the row being replaced. */
+  protected current(id: string, guard: WriteGuard): StoredResource {
+    return guardedRow(this.selectLive, this.kind, id, guard);
+  }
+}
