@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ConfigError, PermanentError, RateLimitedError, RetryableError } from '../sdk/errors';
+import { ConfigError, ConflictError, PermanentError, RateLimitedError, RetryableError } from '../sdk/errors';
 import type { ConnectorEnv, OpContext } from '../sdk/contract';
 import { memory, memoryDirectory, type MemoryDirectory } from '.';
 
@@ -38,6 +38,20 @@ describe('memory directory hooks', () => {
     expect(await connector.users.update(ref, { attributes: { displayName: 'Alice' } }, ctx())).toBe('noop');
     expect(await connector.users.update(ref, { attributes: { displayName: null } }, ctx())).toBe('applied');
     expect(directory.user(ref.id)?.attributes).toEqual({});
+  });
+
+  it('finds a renamed account by its new key only, and refuses a rename onto a taken key', async () => {
+    const connector = memory.create({ directory: directory.name }, env);
+    const ref = await connector.users.create(alice, ctx());
+    const bob = await connector.users.create({ ...alice, key: 'bob@example.com' }, ctx());
+    expect(await connector.users.update(ref, { key: 'Alice.L@example.com', attributes: {} }, ctx())).toBe('applied');
+    expect(await connector.users.find('alice.l@example.com', ctx())).toMatchObject({ id: ref.id, key: 'Alice.L@example.com' });
+    expect(await connector.users.find(alice.key, ctx())).toBeUndefined();
+    await expect(connector.users.update(bob, { key: 'ALICE.L@example.com', attributes: {} }, ctx())).rejects.toMatchObject({
+      constructor: ConflictError,
+      existing: { id: ref.id },
+    });
+    expect(await connector.users.update(ref, { key: 'alice.l@example.com', attributes: {} }, ctx())).toBe('applied');
   });
 
   it('fails only the targeted operation, with each fault kind typed', async () => {

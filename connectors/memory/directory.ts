@@ -10,6 +10,7 @@ import {
   RetryableError,
 } from '../sdk/errors';
 import type { FakeTarget } from '../kit/fake-target';
+import { KeyedStore } from './keyed-store';
 import { loadSnapshot, saveSnapshot, type DirectorySnapshot } from './snapshot-file';
 
 /**
@@ -77,8 +78,8 @@ const WRITES = new Set<MemoryOperation>([
 ]);
 
 export class MemoryDirectory implements FakeTarget {
-  private users = new Map<string, DirectoryUser>();
-  private groups = new Map<string, DirectoryGroup>();
+  private readonly users = new KeyedStore<DirectoryUser>();
+  private readonly groups = new KeyedStore<StoredGroup>();
   private counts = new Map<MemoryOperation, number>();
   private faults: ArmedFault[] = [];
   private rateLimit?: { allowed: number; retryAfterMs: number };
@@ -108,25 +109,23 @@ export class MemoryDirectory implements FakeTarget {
   }
 
   findUser(key: string): DirectoryUser | undefined {
-    return [...this.users.values()].find((user) => sameKey(user.key, key));
+    return this.users.byKey(key);
   }
 
   createUser(input: Omit<DirectoryUser, 'id'>): DirectoryUser {
     const existing = this.findUser(input.key);
     if (existing) throw new ConflictError<RemoteUser>(`user ${input.key} already exists`, toRemoteUser(existing));
     const user: DirectoryUser = { ...structuredClone(input), id: this.newId('u') };
-    this.users.set(user.id, user);
+    this.users.add(user);
     return user;
   }
 
   updateUser(id: string, changes: Changes): Outcome {
     const user = this.requireUser(id);
-    if (changes.key !== undefined && !sameKey(changes.key, user.key)) {
-      const holder = this.findUser(changes.key);
-      if (holder) throw new ConflictError<RemoteUser>(`user ${changes.key} already exists`, toRemoteUser(holder));
-    }
+    const holder = changes.key === undefined ? undefined : this.findUser(changes.key);
+    if (holder && holder.id !== id) throw new ConflictError<RemoteUser>(`user ${changes.key} already exists`, toRemoteUser(holder));
     const keyChanged = changes.key !== undefined && changes.key !== user.key;
-    if (changes.key !== undefined) user.key = changes.key;
+    if (keyChanged) this.users.rekey(user, changes.key!);
     return applyAttributes(user.attributes, changes.attributes) || keyChanged ? 'applied' : 'noop';
   }
 
@@ -139,27 +138,30 @@ export class MemoryDirectory implements FakeTarget {
 
   deleteUser(id: string): Outcome {
     if (!this.users.delete(id)) return 'noop';
-    for (const group of this.groups.values()) group.memberIds = group.memberIds.filter((member) => member !== id);
+    for (const group of this.groups.values()) group.members.delete(id);
     return 'applied';
   }
 
   findGroup(key: string): DirectoryGroup | undefined {
-    return [...this.groups.values()].find((group) => sameKey(group.key, key));
+    const group = this.groups.byKey(key);
+    return group && withMemberIds(group);
   }
 
   createGroup(input: Omit<DirectoryGroup, 'id' | 'memberIds'>): DirectoryGroup {
     const existing = this.findGroup(input.key);
     if (existing) throw new ConflictError<RemoteGroup>(`group ${input.key} already exists`, toRemoteGroup(existing));
-    const group: DirectoryGroup = { ...structuredClone(input), id: this.newId('g'), memberIds: [] };
-    this.groups.set(group.id, group);
-    return group;
+    const group: StoredGroup = { ...structuredClone(input), id: this.newId('g'), members: new Set() };
+    this.groups.add(group);
+    return withMemberIds(group);
   }
 
   updateGroup(id: string, changes: Changes): Outcome {
     const group = this.groups.get(id);
     if (!group) throw new NotFoundError(`group ${id} not found`);
+    const holder = changes.key === undefined ? undefined : this.findGroup(changes.key);
+    if (holder && holder.id !== id) throw new ConflictError<RemoteGroup>(`group ${changes.key} already exists`, toRemoteGroup(holder));
     const keyChanged = changes.key !== undefined && changes.key !== group.key;
-    if (changes.key !== undefined) group.key = changes.key;
+    if (keyChanged) this.groups.rekey(group, changes.key!);
     return applyAttributes(group.attributes, changes.attributes) || keyChanged ? 'applied' : 'noop';
   }
 
@@ -171,31 +173,29 @@ export class MemoryDirectory implements FakeTarget {
     const group = this.groups.get(groupId);
     if (!group) throw new NotFoundError(`group ${groupId} not found`);
     this.requireUser(userId);
-    if (group.memberIds.includes(userId)) return 'noop';
-    group.memberIds.push(userId);
+    if (group.members.has(userId)) return 'noop';
+    group.members.add(userId);
     return 'applied';
   }
 
   removeMember(groupId: string, userId: string): Outcome {
     const group = this.groups.get(groupId);
-    if (!group || !group.memberIds.includes(userId)) return 'noop';
-    group.memberIds = group.memberIds.filter((member) => member !== userId);
-    return 'applied';
+    return group?.members.delete(userId) ? 'applied' : 'noop';
   }
 
   /** One page in insertion order; `next` is the offset of the following page. */
   userPage(offset: number, size: number): { items: DirectoryUser[]; next?: number } {
-    return slice([...this.users.values()], offset, size);
+    return page(this.users.values(), offset, size, (user) => structuredClone(user));
   }
 
   groupPage(offset: number, size: number): { items: DirectoryGroup[]; next?: number } {
-    return slice([...this.groups.values()], offset, size);
+    return page(this.groups.values(), offset, size, withMemberIds);
   }
 
   memberPage(groupId: string, offset: number, size: number): { items: DirectoryUser[]; next?: number } {
     const group = this.groups.get(groupId);
     if (!group) throw new NotFoundError(`group ${groupId} not found`);
-    return slice(group.memberIds.map((id) => this.requireUser(id)), offset, size);
+    return page([...group.members], offset, size, (id) => structuredClone(this.requireUser(id)));
   }
 
   // ---- test hooks -------------------------------------------------------------------------------
@@ -260,11 +260,15 @@ export class MemoryDirectory implements FakeTarget {
 
   /** Read-only copies of what the target holds. */
   allUsers(): DirectoryUser[] {
-    return structuredClone([...this.users.values()]);
+    return structuredClone(this.users.values());
   }
 
   allGroups(): DirectoryGroup[] {
-    return structuredClone([...this.groups.values()]);
+    return this.groups.values().map(withMemberIds);
+  }
+
+  userCount(): number {
+    return this.users.size;
   }
 
   user(id: string): DirectoryUser | undefined {
@@ -274,7 +278,7 @@ export class MemoryDirectory implements FakeTarget {
 
   group(id: string): DirectoryGroup | undefined {
     const group = this.groups.get(id);
-    return group && structuredClone(group);
+    return group && withMemberIds(group);
   }
 
   /** Removes an account behind the connector's back, as an admin of the target would. */
@@ -322,8 +326,8 @@ export class MemoryDirectory implements FakeTarget {
     if (!this.options.file) return;
     saveSnapshot(this.options.file, {
       nextId: this.nextId,
-      users: [...this.users.values()],
-      groups: [...this.groups.values()],
+      users: this.users.values(),
+      groups: this.groups.values().map(withMemberIds),
       counts: Object.fromEntries(this.counts),
     });
   }
@@ -331,8 +335,8 @@ export class MemoryDirectory implements FakeTarget {
   private restore(snapshot: DirectorySnapshot | undefined): void {
     if (!snapshot) return;
     this.nextId = snapshot.nextId;
-    this.users = new Map(snapshot.users.map((user) => [user.id, user]));
-    this.groups = new Map(snapshot.groups.map((group) => [group.id, group]));
+    for (const user of snapshot.users) this.users.add(user);
+    for (const { memberIds, ...group } of snapshot.groups) this.groups.add({ ...group, members: new Set(memberIds) });
     this.counts = new Map(Object.entries(snapshot.counts) as Array<[MemoryOperation, number]>);
   }
 }
@@ -378,9 +382,11 @@ function faultError(fault: MemoryFault): ConnectorError {
   }
 }
 
-/** Keys compare case-insensitively, as user names and emails do on most targets. */
-function sameKey(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+/** Members as a set inside (membership checks stay O(1) in large groups), as an array outside. */
+type StoredGroup = Omit<DirectoryGroup, 'memberIds'> & { members: Set<string> };
+
+function withMemberIds({ members, ...group }: StoredGroup): DirectoryGroup {
+  return { ...structuredClone(group), memberIds: [...members] };
 }
 
 /** Sets each attribute (null removes it); true when anything changed. */
@@ -397,7 +403,8 @@ function applyAttributes(target: Attributes, changes: Attributes): boolean {
   return changed;
 }
 
-function slice<T>(items: T[], offset: number, size: number): { items: T[]; next?: number } {
+/** Copies only the page it returns: listing n records costs O(n), not O(n²). */
+function page<T, R>(items: T[], offset: number, size: number, copy: (item: T) => R): { items: R[]; next?: number } {
   const end = offset + size;
-  return { items: structuredClone(items.slice(offset, end)), next: end < items.length ? end : undefined };
+  return { items: items.slice(offset, end).map(copy), next: end < items.length ? end : undefined };
 }

@@ -90,7 +90,7 @@ export const memory: ConnectorDefinition<MemoryConfig> = {
       // check() never throws: a rejected credential becomes an unhealthy report the operator can read.
       async check(ctx) {
         try {
-          const count = await call('check', ctx, () => directory.allUsers().length);
+          const count = await call('check', ctx, () => directory.userCount());
           return { ok: true, message: `directory ${directory.name} reachable, ${count} users` };
         } catch (error) {
           return { ok: false, message: `directory ${directory.name}: ${(error as Error).message}` };
