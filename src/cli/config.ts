@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { connectors } from '../../connectors';
 import { loadConfig } from '../config/load';
+import { configurationReference } from '../config/reference';
 import { createLogger } from '../log';
 import { configChecks, type ConfigCheckResult } from './config-checks';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, writeLine, type CliIo } from './io';
@@ -23,6 +24,12 @@ export function registerConfigCommands(program: Command, io: CliIo): void {
       for (const result of results) writeLine(io.stdout, `${result.ok ? 'ok  ' : 'FAIL'} ${result.subject}: ${result.message}`);
       const failed = results.filter((result) => !result.ok).length;
       if (failed) throw new CliError(`${failed} check${failed === 1 ? '' : 's'} failed`, EXIT_FAILURE);
+    });
+  config
+    .command('reference')
+    .description('print every configuration key with its type, default and meaning (Markdown)')
+    .action(() => {
+      io.stdout.write(configurationReference());
     });
 }
 
