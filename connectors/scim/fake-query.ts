@@ -54,3 +54,9 @@ export function project(resource: Resource, attributes?: string, excluded?: stri
   }
   return resource;
 }
+
+/** The key of a plain `<keyName> eq "value"` filter (how connectors look accounts up), for an indexed lookup. */
+export function keyLookup(filter: string | undefined, keyName: string): string | undefined {
+  const match = new RegExp(`^\\s*${keyName} eq (${STRING})\\s*$`, 'i').exec(filter ?? '');
+  return match ? (JSON.parse(match[1]) as string) : undefined;
+}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { FakeServer, pageByIndex, type ErrorResponse } from '../kit';
-import { InvalidFilterError, parseFilter, project } from './fake-query';
+import { InvalidFilterError, keyLookup, parseFilter, project } from './fake-query';
+import { ResourceStore, type Resource } from './fake-store';
 import { applyPatch, PatchError } from './fake-patch';
 
 /**
@@ -9,8 +10,6 @@ import { applyPatch, PatchError } from './fake-patch';
  * bearer tokens and an OAuth client-credentials token endpoint. It is deliberately not the bridge's own
  * SCIM server, so the connector is tested against an independent implementation of the protocol.
  */
-
-type Resource = Record<string, unknown> & { id: string };
 
 export interface ScimFakeOptions {
   bearerToken: string;
@@ -24,8 +23,8 @@ const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const SCIM_JSON = 'application/scim+json';
 
 export class ScimFake extends FakeServer {
-  readonly users = new Map<string, Resource>();
-  readonly groups = new Map<string, Resource>();
+  readonly users = new ResourceStore('userName');
+  readonly groups = new ResourceStore('displayName');
   /** The server's own cap on `count`, whatever the client asks for. */
   maxPageSize = 100;
   /** Many servers implement only `attr eq "value"` filters; false makes this one answer 400 invalidFilter to the rest. */
@@ -61,7 +60,7 @@ export class ScimFake extends FakeServer {
     return { contentType: SCIM_JSON, body: scimError(status, message) };
   }
 
-  private collection(path: string, store: Map<string, Resource>, resourceType: 'User' | 'Group'): void {
+  private collection(path: string, store: ResourceStore, resourceType: 'User' | 'Group'): void {
     const base = `/scim/v2${path}`;
     this.get(base, (req, res) => this.list(req, res, store));
     this.post(base, (req, res) => this.create(req, res, store, resourceType));
@@ -70,7 +69,7 @@ export class ScimFake extends FakeServer {
     this.delete(`${base}/:id`, (req, res) => this.withResource(req, res, store, (resource) => this.remove(res, store, resource)));
   }
 
-  private list(req: Request, res: Response, store: Map<string, Resource>): void {
+  private list(req: Request, res: Response, store: ResourceStore): void {
     let predicate;
     try {
       const filter = req.query.filter as string | undefined;
@@ -80,14 +79,15 @@ export class ScimFake extends FakeServer {
       if (error instanceof InvalidFilterError) return sendScimError(res, 400, error.message, 'invalidFilter');
       throw error;
     }
-    const matching = [...store.values()].filter(predicate);
+    const byKey = keyLookup(req.query.filter as string | undefined, store.keyName);
+    const matching = byKey ? [store.byKey(byKey)].filter((found) => found !== undefined) : [...store.values()].filter(predicate);
     const startIndex = Math.max(1, Number(req.query.startIndex ?? 1) || 1);
     const count = Math.min(this.maxPageSize, Math.max(0, Number(req.query.count ?? this.maxPageSize)));
     const page = pageByIndex(matching, startIndex, count).map((resource) => projected(req, resource));
     res.type(SCIM_JSON).json({ schemas: [LIST_SCHEMA], totalResults: matching.length, startIndex, itemsPerPage: page.length, Resources: page });
   }
 
-  private create(req: Request, res: Response, store: Map<string, Resource>, resourceType: 'User' | 'Group'): void {
+  private create(req: Request, res: Response, store: ResourceStore, resourceType: 'User' | 'Group'): void {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const problem = this.invalid(body, store, resourceType);
     if (problem) return sendScimError(res, problem.status, problem.detail, problem.scimType);
@@ -103,7 +103,7 @@ export class ScimFake extends FakeServer {
     res.status(201).type(SCIM_JSON).json(resource);
   }
 
-  private applyPatch(req: Request, res: Response, store: Map<string, Resource>, resource: Resource): void {
+  private applyPatch(req: Request, res: Response, store: ResourceStore, resource: Resource): void {
     const candidate = structuredClone(resource);
     try {
       applyPatch(candidate, (req.body as { Operations?: unknown } | undefined)?.Operations);
@@ -121,7 +121,7 @@ export class ScimFake extends FakeServer {
     res.type(SCIM_JSON).json(candidate);
   }
 
-  private remove(res: Response, store: Map<string, Resource>, resource: Resource): void {
+  private remove(res: Response, store: ResourceStore, resource: Resource): void {
     store.delete(resource.id);
     if (store === this.users) {
       for (const group of this.groups.values()) {
@@ -131,19 +131,19 @@ export class ScimFake extends FakeServer {
     res.status(204).end();
   }
 
-  private withResource(req: Request, res: Response, store: Map<string, Resource>, then: (resource: Resource) => void): void {
+  private withResource(req: Request, res: Response, store: ResourceStore, then: (resource: Resource) => void): void {
     const resource = store.get(String(req.params.id));
     if (!resource) return sendScimError(res, 404, `resource ${String(req.params.id)} not found`);
     then(resource);
   }
 
   /** What a real service provider refuses: a missing key, a duplicate key, members that do not exist. */
-  private invalid(resource: Record<string, unknown>, store: Map<string, Resource>, type: 'User' | 'Group', selfId?: string) {
+  private invalid(resource: Record<string, unknown>, store: ResourceStore, type: 'User' | 'Group', selfId?: string) {
     const keyName = type === 'User' ? 'userName' : 'displayName';
     const key = resource[keyName];
     if (typeof key !== 'string' || !key) return { status: 400, detail: `${keyName} is required`, scimType: 'invalidValue' };
-    const holder = [...store.values()].find((other) => other.id !== selfId && String(other[keyName]).toLowerCase() === key.toLowerCase());
-    if (holder) return { status: 409, detail: `${keyName} ${key} is already taken`, scimType: 'uniqueness' };
+    const holder = store.byKey(key);
+    if (holder && holder.id !== selfId) return { status: 409, detail: `${keyName} ${key} is already taken`, scimType: 'uniqueness' };
     const members = type === 'Group' && Array.isArray(resource.members) ? (resource.members as Array<{ value?: string }>) : [];
     const unknown = members.find((member) => !member.value || !this.users.has(member.value));
     if (unknown) return { status: 400, detail: `member ${String(unknown.value)} does not exist`, scimType: 'invalidValue' };
