@@ -83,6 +83,7 @@ export function runConnectorKit<C, F extends FakeTarget>(harness: ConnectorHarne
       kitCase(harness, 'user-lifecycle', async () => {
         const connector = kit.connector();
         const user = harness.samples.user(1);
+        expect(await connector.users.find(user.key, kit.ctx())).toBeUndefined();
         const ref = await connector.users.create(user, kit.ctx());
         expect(ref.key).toBe(user.key);
         await kit.expectUser(ref, { key: user.key, active: true, attributes: user.attributes });
