@@ -6,8 +6,8 @@ import type { ScimContext } from './context';
 import { sendScimError, toScimError } from './errors';
 import { groupOut } from './groups-resource';
 import { listQueryOf } from './list-query';
-import { listResponse, project } from './resource-output';
-import { ScimUsers, userOut } from './users-resource';
+import { listResponse } from './resource-output';
+import { ScimUsers, projectedUser } from './users-resource';
 
 const EMPTY: Page<StoredResource> = { total: 0, items: [] };
 
@@ -38,7 +38,7 @@ export function rootSearch(contextOf: (req: Request) => ScimContext) {
           ctx.store.groups.list({ ...query, startIndex: Math.max(1, query.startIndex - usersTotal), count: query.count - usersShown }),
       );
       const resources = [
-        ...users.items.map((stored) => project(userOut(stored, ctx), SCIMMY.Schemas.User, parsed.attributes)),
+        ...users.items.map((stored) => projectedUser(stored, ctx, parsed.attributes)),
         ...groups.items.map((stored) => groupOut(stored, ctx, parsed.attributes)),
       ];
       res.status(200).type('application/scim+json').send(listResponse({ total: users.total + groups.total, items: [] }, query, resources));

@@ -8,18 +8,26 @@ import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
 import { isPlainObject } from './normalize';
 import { applyPatch, patchWithoutPasswords, requirePatchOp, retargetUnmatchedTypeFilters } from './patch-ops';
-import { listResponse, project, resourceOut, type ListBody } from './resource-output';
+import { listResponse, omitsAttribute, project, resourceOut, type ListBody } from './resource-output';
 
 type Json = Record<string, unknown>;
 
-export function userOut(stored: StoredResource, ctx: ScimContext): Json {
-  return resourceOut(stored, 'User', `${ctx.basepath}/Users`);
+/** The SCIM User; `groups` (read-only, from memberships) is looked up unless left out or known empty. */
+export function userOut(stored: StoredResource, ctx: ScimContext, withGroups = true): Json {
+  const groups = withGroups
+    ? ctx.store.users.groupsOf(stored.id).map((group) => ({ ...group, $ref: `${ctx.basepath}/Groups/${group.value}`, type: 'direct' }))
+    : [];
+  return resourceOut(stored, 'User', `${ctx.basepath}/Users`, groups.length ? { groups } : undefined);
+}
+
+export function projectedUser(stored: StoredResource, ctx: ScimContext, attributes: SCIMMY.Types.Filter | undefined, withGroups = true): Json {
+  return project(userOut(stored, ctx, withGroups && !omitsAttribute(attributes, 'groups')), SCIMMY.Schemas.User, attributes);
 }
 
 /** A page of users straight from SQL (shared by GET /Users, POST /Users/.search and root /.search). */
 export function listUsers(ctx: ScimContext, query: ReturnType<typeof listQueryOf>, attributes?: SCIMMY.Types.Filter): ListBody {
   const page = ctx.store.users.list(query);
-  return listResponse(page, query, page.items.map((stored) => project(userOut(stored, ctx), SCIMMY.Schemas.User, attributes)));
+  return listResponse(page, query, page.items.map((stored) => projectedUser(stored, ctx, attributes)));
 }
 
 /**
@@ -43,7 +51,7 @@ export class ScimUsers extends SCIMMY.Resources.User {
       const stored = this.id
         ? users.replace(this.id, resource, context.change, { precondition: ifMatchGuard(context.ifMatch) }, { passwordReceived })
         : users.create(resource, context.change, { passwordReceived });
-      return this.answer(stored, context);
+      return this.answer(stored, context, Boolean(this.id));
     });
   }
 
@@ -53,7 +61,7 @@ export class ScimUsers extends SCIMMY.Resources.User {
       const { operations, passwordReceived } = patchWithoutPasswords(requirePatchOp(message));
       const stored = this.load(context);
       const guard = { precondition: ifMatchGuard(context.ifMatch), expectedVersion: stored.version };
-      const current = userOut(stored, context);
+      const current = userOut(stored, context, false);
       const patched = operations.length
         ? await applyPatch(retargetUnmatchedTypeFilters(operations, current), new SCIMMY.Schemas.User(current, 'out'))
         : undefined;
@@ -86,9 +94,10 @@ export class ScimUsers extends SCIMMY.Resources.User {
     return stored;
   }
 
-  private answer(stored: StoredResource, context: ScimContext): Json {
+  /** `withGroups` false for a user just created: it cannot be in a group yet. */
+  private answer(stored: StoredResource, context: ScimContext, withGroups = true): Json {
     context.onVersion(stored.version);
-    return project(userOut(stored, context), SCIMMY.Schemas.User, this.attributes);
+    return projectedUser(stored, context, this.attributes, withGroups);
   }
 }
 
@@ -102,7 +111,7 @@ function validUser(instance: unknown, replacing: boolean): { resource: UserResou
   }
   const validated = instance instanceof SCIMMY.Schemas.User ? instance : asInvalidValue(() => new SCIMMY.Schemas.User(instance, 'in'));
   const passwordReceived = !(instance instanceof SCIMMY.Types.Schema) && Object.keys(instance).some((key) => key.toLowerCase() === 'password');
-  const { id: _id, meta: _meta, password: _password, ...coerced } = (validated as unknown as { toJSON(): Json }).toJSON();
+  const { id: _id, meta: _meta, password: _password, groups: _groups, ...coerced } = (validated as unknown as { toJSON(): Json }).toJSON();
   // One pass through scimmy's toJSON hooks; the store, the ledger and the response then see plain JSON.
   const resource = JSON.parse(JSON.stringify(coerced)) as Json;
   if (typeof resource.userName !== 'string' || !resource.userName.trim()) throw scimFailure(400, 'invalidValue', 'userName must be a non-empty string');

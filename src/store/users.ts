@@ -28,6 +28,7 @@ export class Users extends ResourceTable {
   private readonly insertEmail: Statement;
   private readonly deleteEmails: Statement;
   private readonly deleteMemberships: Statement;
+  private readonly selectGroups: Statement;
 
   constructor(db: Db, private readonly changes: ChangeRecorder, private readonly now: () => Date = () => new Date()) {
     super(db, 'users', 'user');
@@ -46,6 +47,15 @@ export class Users extends ResourceTable {
     this.insertEmail = db.prepare('INSERT INTO user_emails (user_id, value, type, is_primary) VALUES (?, ?, ?, ?)');
     this.deleteEmails = db.prepare('DELETE FROM user_emails WHERE user_id = ?');
     this.deleteMemberships = db.prepare('DELETE FROM memberships WHERE user_id = ? RETURNING group_id');
+    this.selectGroups = db.prepare(
+      `SELECT g.id AS value, g.display_name AS display FROM memberships m JOIN groups g ON g.id = m.group_id
+       WHERE m.user_id = ? AND m.source = 'idp' AND g.deleted_at IS NULL ORDER BY g.display_name`,
+    );
+  }
+
+  /** The live groups the IdP made this user a member of (the read-only `groups` attribute). */
+  groupsOf(userId: string): Array<{ value: string; display: string }> {
+    return this.selectGroups.all(userId) as Array<{ value: string; display: string }>;
   }
 
   create(resource: UserResource, ctx: ChangeContext, extra: { passwordReceived?: boolean } = {}): StoredResource {

@@ -44,6 +44,20 @@ describe('SCIM /Groups', () => {
     expect(created[0].kind).toBe('group.created');
   });
 
+  it("shows a user's groups as the read-only groups attribute, never storing it in the user", async () => {
+    const h = harness();
+    const a = await createUser(h, 'a');
+    const group = await createGroup(h, 'Readers', [a.id]);
+    const user = await scim(h).get(`/Users/${a.id}`);
+    expect(user.body.groups).toEqual([{ value: group.id, display: 'Readers', $ref: `/scim/v2/Groups/${group.id}`, type: 'direct' }]);
+    const patched = await scim(h).patch(`/Users/${a.id}`, patchOps({ op: 'replace', path: 'title', value: 't' }));
+    expect(patched.body.groups).toHaveLength(1);
+    const stored = h.store.db.prepare('SELECT resource FROM users WHERE id = ?').get(a.id) as { resource: string };
+    expect(JSON.parse(stored.resource).groups).toBeUndefined();
+    const listed = await scim(h).get('/Users?excludedAttributes=groups');
+    expect(listed.body.Resources[0].groups).toBeUndefined();
+  });
+
   it('refuses members that are not live users with 400 invalidValue naming the id, writing nothing', async () => {
     const h = harness();
     const a = await createUser(h, 'a');
