@@ -67,7 +67,9 @@ export interface FakeInspector<F> {
 
 /**
  * Fault kinds the kit injects. Each harness produces them in its API's dialect: e.g. 'rate-limited' is a
- * 429 for SCIM, a 403 "secondary rate limit" for GitHub, a 400 Throttling XML for IAM.
+ * 429 for SCIM, a 403 "secondary rate limit" for GitHub, a 400 Throttling XML for IAM (all with Retry-After
+ * set to `retryAfterS`); 'unavailable' is a 503 without Retry-After; 'unauthorized' is what the API answers
+ * to credentials it rejects; 'bad-request' is its answer to invalid data.
  */
 export type FaultKind = 'rate-limited' | 'unavailable' | 'unauthorized' | 'bad-request';
 
