@@ -29,6 +29,7 @@ export class Users extends ResourceTable {
   private readonly deleteEmails: Statement;
   private readonly deleteMemberships: Statement;
   private readonly selectGroups: Statement;
+  private readonly bumpGroup: Statement;
 
   constructor(db: Db, private readonly changes: ChangeRecorder, private readonly now: () => Date = () => new Date()) {
     super(db, 'users', 'user');
@@ -47,6 +48,7 @@ export class Users extends ResourceTable {
     this.insertEmail = db.prepare('INSERT INTO user_emails (user_id, value, type, is_primary) VALUES (?, ?, ?, ?)');
     this.deleteEmails = db.prepare('DELETE FROM user_emails WHERE user_id = ?');
     this.deleteMemberships = db.prepare('DELETE FROM memberships WHERE user_id = ? RETURNING group_id');
+    this.bumpGroup = db.prepare('UPDATE groups SET version = version + 1, last_modified = ? WHERE id = ? AND deleted_at IS NULL');
     this.selectGroups = db.prepare(
       `SELECT g.id AS value, g.display_name AS display FROM memberships m JOIN groups g ON g.id = m.group_id
        WHERE m.user_id = ? AND m.source = 'idp' AND g.deleted_at IS NULL ORDER BY g.display_name`,
@@ -102,8 +104,10 @@ export class Users extends ResourceTable {
       const before = this.current(id, guard);
       this.tombstone.run(at, at, id);
       this.deleteEmails.run(id);
-      const groups = (this.deleteMemberships.all(id) as Array<{ group_id: string }>).map((r) => r.group_id);
-      const alsoAffects: SubjectRef[] = [...new Set(groups)].map((groupId) => ({ kind: 'group', id: groupId }));
+      const groups = [...new Set((this.deleteMemberships.all(id) as Array<{ group_id: string }>).map((r) => r.group_id))];
+      // Their member lists changed, so their ETags must too.
+      for (const groupId of groups) this.bumpGroup.run(at, groupId);
+      const alsoAffects: SubjectRef[] = groups.map((groupId) => ({ kind: 'group', id: groupId }));
       this.changes.record(ctx, { kind: 'user.deleted', subject: userRef(id), before: { id, ...before.resource }, alsoAffects });
     }).immediate();
   }

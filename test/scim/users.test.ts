@@ -67,6 +67,7 @@ describe('SCIM /Users', () => {
     expect(group.status).toBe(201);
     const del = await scim(h).delete(`/Users/${id}`);
     expect(del.status).toBe(204);
+    expect((await scim(h).get(`/Groups/${group.body.id}`)).body).toMatchObject({ meta: { version: 'W/"2"' } });
     expect((await scim(h).get(`/Users/${id}`)).status).toBe(404);
     expect((await scim(h).delete(`/Users/${id}`)).status).toBe(404);
     expect(h.store.db.prepare('SELECT deleted_at IS NOT NULL AS gone FROM users WHERE id = ?').get(id)).toEqual({ gone: 1 });
