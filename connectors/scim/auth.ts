@@ -24,12 +24,15 @@ const EXPIRY_MARGIN_MS = 60_000;
 
 class ClientCredentialsProvider implements AuthProvider {
   private cached?: { header: string; expiresAt: number };
+  /** Concurrent operations that find no valid token share one token request instead of each making their own. */
+  private pending?: Promise<{ header: string; expiresAt: number }>;
 
   constructor(private readonly auth: ClientCredentialsAuth, private readonly env: ConnectorEnv) {}
 
   async authorization(signal: AbortSignal): Promise<{ header: string; fresh: boolean }> {
     if (this.cached && this.cached.expiresAt > this.env.now().getTime()) return { header: this.cached.header, fresh: false };
-    this.cached = await this.requestToken(signal);
+    this.pending ??= this.requestToken(signal).finally(() => (this.pending = undefined));
+    this.cached = await this.pending;
     return { header: this.cached.header, fresh: true };
   }
 

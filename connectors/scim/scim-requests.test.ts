@@ -159,6 +159,14 @@ describe('SCIM connector with OAuth client credentials', () => {
     expect(tokenRequests()[0].body).toEqual({ grant_type: 'client_credentials', scope: 'scim.write' });
   });
 
+  it('shares one token request between concurrent operations', async () => {
+    const connector = oauth();
+    fake.latency(50);
+    await Promise.all(Array.from({ length: 5 }, (_, n) => connector.users.find(`u${n}`, ctx())));
+    expect(tokenRequests()).toHaveLength(1);
+    expect(fake.calls('GET /scim/v2/Users')).toBe(5);
+  });
+
   it('fetches a new token when the cached one is about to expire', async () => {
     const connector = oauth();
     await connector.users.find('x', ctx());
