@@ -2,8 +2,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ConfigError, ConflictError, PermanentError, RateLimitedError, RetryableError } from '../sdk/errors';
-import type { ConnectorEnv, OpContext } from '../sdk/contract';
+import {
+  ConfigError,
+  ConflictError,
+  type ConnectorEnv,
+  type OpContext,
+  PermanentError,
+  RateLimitedError,
+  RetryableError,
+} from '../sdk';
 import { memory, memoryDirectory, type MemoryDirectory } from '.';
 
 /** The hooks engine tests rely on: exact call counts, targeted failures, latency, sharing by name, persistence. */

@@ -1,15 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Attributes, Changes, Outcome, RemoteGroup, RemoteUser } from '../sdk/contract';
 import {
+  type Attributes,
+  type Changes,
   ConfigError,
   ConflictError,
   type ConnectorError,
   NotFoundError,
+  type Outcome,
   PermanentError,
   RateLimitedError,
+  type RemoteGroup,
+  type RemoteUser,
   RetryableError,
-} from '../sdk/errors';
-import type { FakeTarget } from '../kit/fake-target';
+} from '../sdk';
+import type { FakeTarget } from '../kit';
 import { KeyedStore } from './keyed-store';
 import { loadSnapshot, saveSnapshot, type DirectorySnapshot } from './snapshot-file';
 

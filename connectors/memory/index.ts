@@ -1,13 +1,14 @@
-import type {
-  Connector,
-  ConnectorDefinition,
-  ConnectorEnv,
-  GroupOperations,
-  ListOptions,
-  OpContext,
-  UserOperations,
-} from '../sdk/contract';
-import { paginate, type Page } from '../sdk/paginate';
+import {
+  type Connector,
+  type ConnectorDefinition,
+  type ConnectorEnv,
+  type GroupOperations,
+  type ListOptions,
+  type OpContext,
+  type Page,
+  paginate,
+  type UserOperations,
+} from '../sdk';
 import { memoryConfigSchema, type MemoryConfig } from './config';
 import { memoryDirectory, toRemoteGroup, toRemoteUser, type MemoryDirectory } from './directory';
 

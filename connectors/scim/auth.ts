@@ -1,7 +1,4 @@
-import type { ConnectorEnv } from '../sdk/contract';
-import { ConfigError } from '../sdk/errors';
-import { classifyHttpError } from '../sdk/http';
-import { redactSecrets } from '../sdk/redact';
+import { ConfigError, classifyHttpError, redactSecrets, type ConnectorEnv } from '../sdk';
 import type { ScimConfig, ClientCredentialsAuth } from './config';
 
 /** Produces the Authorization header; `fresh` says whether it was just obtained (a 401 on a fresh token is final). */

@@ -1,6 +1,4 @@
-import type { ConnectorEnv, JsonValue } from '../sdk/contract';
-import type { ConnectorError } from '../sdk/errors';
-import { classifyHttpError } from '../sdk/http';
+import { classifyHttpError, type ConnectorEnv, type JsonValue, type ConnectorError } from '../sdk';
 import type { AuthProvider } from './auth';
 import type { ScimConfig } from './config';
 import { secretsOf } from './config';

@@ -1,6 +1,12 @@
-import type { GroupOperations, OpContext, Outcome, RemoteGroup, RemoteRef } from '../sdk/contract';
-import { ConflictError } from '../sdk/errors';
-import { paginateByIndex } from '../sdk/paginate';
+import {
+  ConflictError,
+  type GroupOperations,
+  type OpContext,
+  type Outcome,
+  paginateByIndex,
+  type RemoteGroup,
+  type RemoteRef,
+} from '../sdk';
 import type { ScimClient, ScimErrorBody } from './client';
 import {
   filterString,

@@ -1,4 +1,4 @@
-import type { Connector, ConnectorDefinition, ConnectorEnv, OpContext } from '../sdk/contract';
+import type { Connector, ConnectorDefinition, ConnectorEnv, OpContext } from '../sdk';
 import { createAuth } from './auth';
 import { ScimClient } from './client';
 import { scimConfigSchema, type ScimConfig } from './config';

@@ -1,4 +1,4 @@
-import type { Attributes, Changes, JsonValue, RemoteGroup, RemoteUser } from '../sdk/contract';
+import type { Attributes, Changes, JsonValue, RemoteGroup, RemoteUser } from '../sdk';
 import { flattenScimResource, toScimResource } from './scim-path';
 
 /** Translation between the bridge's target shapes and SCIM 2.0 resources (RFC 7643). */

@@ -1,4 +1,4 @@
-import type { Attributes, JsonValue } from '../sdk/contract';
+import type { Attributes, JsonValue } from '../sdk';
 
 /**
  * Target fields of the SCIM connector are SCIM attribute paths on the downstream application

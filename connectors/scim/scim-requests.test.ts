@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Connector, ConnectorEnv, OpContext } from '../sdk/contract';
-import { ConfigError, RateLimitedError, RetryableError } from '../sdk/errors';
+import { ConfigError, RateLimitedError, RetryableError, type Connector, type ConnectorEnv, type OpContext } from '../sdk';
 import { ScimFake } from './fake';
 import { scim, type ScimConfig } from '.';
 

@@ -1,5 +1,5 @@
 import { runConnectorKit, type ConnectorHarness, type FaultKind } from '../kit';
-import type { RemoteRef } from '../sdk/contract';
+import type { RemoteRef } from '../sdk';
 import { ScimFake, scimError } from './fake';
 import { scim, type ScimConfig } from '.';
 

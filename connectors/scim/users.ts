@@ -1,6 +1,14 @@
-import type { Changes, OpContext, Outcome, RemoteRef, RemoteUser, TargetUser, UserOperations } from '../sdk/contract';
-import { ConflictError } from '../sdk/errors';
-import { paginateByIndex } from '../sdk/paginate';
+import {
+  type Changes,
+  ConflictError,
+  type OpContext,
+  type Outcome,
+  paginateByIndex,
+  type RemoteRef,
+  type RemoteUser,
+  type TargetUser,
+  type UserOperations,
+} from '../sdk';
 import type { ScimClient } from './client';
 import {
   filterString,
