@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import { StatementCache } from './resource-query';
 import type { SubjectKind, SubjectRef } from './queue';
 
 export interface Link {
@@ -14,23 +15,24 @@ export interface Link {
 
 /** Correlation between a bridge subject and its remote object, plus the state last applied there. */
 export class Links {
-  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
+  private readonly statements: StatementCache;
+
+  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {
+    this.statements = new StatementCache(db);
+  }
 
   get(target: string, subject: SubjectRef): Link | undefined {
-    return this.db
-      .prepare('SELECT * FROM links WHERE target = ? AND subject_kind = ? AND subject_id = ?')
+    return this.statements.get('SELECT * FROM links WHERE target = ? AND subject_kind = ? AND subject_id = ?')
       .get(target, subject.kind, subject.id) as Link | undefined;
   }
 
   byRemoteId(target: string, kind: SubjectKind, remoteId: string): Link | undefined {
-    return this.db
-      .prepare('SELECT * FROM links WHERE target = ? AND subject_kind = ? AND remote_id = ?')
+    return this.statements.get('SELECT * FROM links WHERE target = ? AND subject_kind = ? AND remote_id = ?')
       .get(target, kind, remoteId) as Link | undefined;
   }
 
   put(target: string, subject: SubjectRef, remote: { id: string; key?: string | null }, lastApplied: unknown): void {
-    this.db
-      .prepare(`INSERT INTO links (target, subject_kind, subject_id, remote_id, remote_key, last_applied, synced_at)
+    this.statements.get(`INSERT INTO links (target, subject_kind, subject_id, remote_id, remote_key, last_applied, synced_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (target, subject_kind, subject_id) DO UPDATE SET
                   remote_id = excluded.remote_id, remote_key = excluded.remote_key,
@@ -39,17 +41,17 @@ export class Links {
   }
 
   remove(target: string, subject: SubjectRef): void {
-    this.db.prepare('DELETE FROM links WHERE target = ? AND subject_kind = ? AND subject_id = ?').run(target, subject.kind, subject.id);
+    this.statements.get('DELETE FROM links WHERE target = ? AND subject_kind = ? AND subject_id = ?').run(target, subject.kind, subject.id);
   }
 
   /** Targets that still hold a link for the subject (a tombstone stays until this is empty). */
   targetsFor(subject: SubjectRef): string[] {
-    return (this.db
-      .prepare('SELECT target FROM links WHERE subject_kind = ? AND subject_id = ?')
+    return (this.statements.get('SELECT target FROM links WHERE subject_kind = ? AND subject_id = ?')
       .all(subject.kind, subject.id) as Array<{ target: string }>).map((row) => row.target);
   }
 
   iterate(target: string, kind: SubjectKind): IterableIterator<Link> {
+    // A fresh statement: a cached one would be busy while the caller still iterates.
     return this.db.prepare('SELECT * FROM links WHERE target = ? AND subject_kind = ?').iterate(target, kind) as IterableIterator<Link>;
   }
 }

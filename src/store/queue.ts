@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import { StatementCache } from './resource-query';
 
 export type SubjectKind = 'user' | 'group';
 export type QueueState = 'pending' | 'inflight' | 'dead';
@@ -30,8 +31,10 @@ export class SyncQueue {
   private readonly upsert;
   private readonly claimStmt;
   private readonly listeners: Array<(target: string) => void> = [];
+  private readonly statements: StatementCache;
 
   constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {
+    this.statements = new StatementCache(db);
     // A new change revives a dead item (with fresh attempts) but does not cut short a backoff in progress;
     // it does cut short a wait that is not a failure (attempts = 0: a scheduled delete, a deferred group).
     this.upsert = db.prepare(`
@@ -87,8 +90,7 @@ export class SyncQueue {
 
   /** Done with `generation`: removes the row, or hands it back if a newer change arrived meanwhile. */
   complete(item: QueueItem): void {
-    const removed = this.db
-      .prepare(`DELETE FROM sync_queue WHERE target = ? AND subject_kind = ? AND subject_id = ? AND generation = ?`)
+    const removed = this.statements.get(`DELETE FROM sync_queue WHERE target = ? AND subject_kind = ? AND subject_id = ? AND generation = ?`)
       .run(item.target, item.subject_kind, item.subject_id, item.generation);
     if (removed.changes === 0) this.release(item, 0, null, false);
   }
@@ -96,22 +98,20 @@ export class SyncQueue {
   /** Schedules another attempt after `delayMs`; `countAttempt` false for waits that are not failures. */
   release(item: QueueItem, delayMs: number, error: string | null, countAttempt = true): void {
     const now = this.now();
-    this.db
-      .prepare(`UPDATE sync_queue SET state = 'pending', due_at = ?, attempts = attempts + ?, last_error = ?, updated_at = ?
+    this.statements.get(`UPDATE sync_queue SET state = 'pending', due_at = ?, attempts = attempts + ?, last_error = ?, updated_at = ?
                 WHERE target = ? AND subject_kind = ? AND subject_id = ?`)
       .run(now.getTime() + delayMs, countAttempt ? 1 : 0, error, now.toISOString(), item.target, item.subject_kind, item.subject_id);
   }
 
   deadLetter(item: QueueItem, error: string): void {
-    this.db
-      .prepare(`UPDATE sync_queue SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ?
+    this.statements.get(`UPDATE sync_queue SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ?
                 WHERE target = ? AND subject_kind = ? AND subject_id = ?`)
       .run(error, this.now().toISOString(), item.target, item.subject_kind, item.subject_id);
   }
 
   /** After a crash nothing is really in flight: hand every inflight row back (called at startup). */
   recoverInflight(): number {
-    return this.db.prepare(`UPDATE sync_queue SET state = 'pending' WHERE state = 'inflight'`).run().changes;
+    return this.statements.get(`UPDATE sync_queue SET state = 'pending' WHERE state = 'inflight'`).run().changes;
   }
 
   /** Retries dead items now; all of a target's when no subject is given. Returns how many. */
@@ -119,8 +119,7 @@ export class SyncQueue {
     const now = this.now();
     const where = subject ? 'AND subject_kind = ? AND subject_id = ?' : '';
     const params: unknown[] = [now.getTime(), now.toISOString(), target, ...(subject ? [subject.kind, subject.id] : [])];
-    const retried = this.db
-      .prepare(`UPDATE sync_queue SET state = 'pending', attempts = 0, due_at = ?, updated_at = ? WHERE target = ? AND state = 'dead' ${where}`)
+    const retried = this.statements.get(`UPDATE sync_queue SET state = 'pending', attempts = 0, due_at = ?, updated_at = ? WHERE target = ? AND state = 'dead' ${where}`)
       .run(...params).changes;
     if (retried > 0) this.notify(target);
     return retried;
@@ -128,32 +127,28 @@ export class SyncQueue {
 
   /** Whether any target still has a queue row for the subject. */
   hasAny(subject: SubjectRef): boolean {
-    return this.db.prepare('SELECT 1 FROM sync_queue WHERE subject_kind = ? AND subject_id = ? LIMIT 1').get(subject.kind, subject.id) !== undefined;
+    return this.statements.get('SELECT 1 FROM sync_queue WHERE subject_kind = ? AND subject_id = ? LIMIT 1').get(subject.kind, subject.id) !== undefined;
   }
 
   get(target: string, subject: SubjectRef): QueueItem | undefined {
-    return this.db
-      .prepare('SELECT * FROM sync_queue WHERE target = ? AND subject_kind = ? AND subject_id = ?')
+    return this.statements.get('SELECT * FROM sync_queue WHERE target = ? AND subject_kind = ? AND subject_id = ?')
       .get(target, subject.kind, subject.id) as QueueItem | undefined;
   }
 
   list(filter: { target?: string; state?: QueueState; limit?: number } = {}): QueueItem[] {
-    return this.db
-      .prepare(`SELECT * FROM sync_queue WHERE (@target IS NULL OR target = @target) AND (@state IS NULL OR state = @state)
+    return this.statements.get(`SELECT * FROM sync_queue WHERE (@target IS NULL OR target = @target) AND (@state IS NULL OR state = @state)
                 ORDER BY due_at LIMIT @limit`)
       .all({ target: filter.target ?? null, state: filter.state ?? null, limit: filter.limit ?? 1000 }) as QueueItem[];
   }
 
   depth(): Array<{ target: string; state: QueueState; count: number }> {
-    return this.db
-      .prepare('SELECT target, state, COUNT(*) AS count FROM sync_queue GROUP BY target, state ORDER BY target, state')
+    return this.statements.get('SELECT target, state, COUNT(*) AS count FROM sync_queue GROUP BY target, state ORDER BY target, state')
       .all() as Array<{ target: string; state: QueueState; count: number }>;
   }
 
   /** Milliseconds until the next pending item of `target` is due, or undefined when none is pending. */
   nextDueIn(target: string): number | undefined {
-    const row = this.db
-      .prepare(`SELECT MIN(due_at) AS due FROM sync_queue WHERE target = ? AND state = 'pending'`)
+    const row = this.statements.get(`SELECT MIN(due_at) AS due FROM sync_queue WHERE target = ? AND state = 'pending'`)
       .get(target) as { due: number | null };
     return row.due === null ? undefined : Math.max(0, row.due - this.now().getTime());
   }

@@ -4,6 +4,8 @@ import type { AppliedGroup, AppliedUser } from './diff';
 import type { DeliveryObserver } from './observer';
 import type { TargetRuntime } from './target-runtime';
 
+export const OPERATION_TIMEOUT_MS = 60_000;
+
 export type LinkChange = { put: { remote: RemoteRef; applied: AppliedUser | AppliedGroup } } | { remove: true };
 
 /**
@@ -36,7 +38,8 @@ export class DeliveryJob {
     await this.runtime.limiter.acquire(this.signal);
     const ctx: OpContext = {
       idempotencyKey: `${this.item.target}:${this.item.subject_kind}:${this.item.subject_id}:${this.item.generation}:${operation}`,
-      signal: this.signal,
+      // A hung target must not hold a delivery slot forever: the call is aborted and retried with backoff.
+      signal: AbortSignal.any([this.signal, AbortSignal.timeout(OPERATION_TIMEOUT_MS)]),
       requestId: this.item.request_id ?? `sync-${this.item.target}-${this.item.subject_id}`,
     };
     const report = (ok: boolean) => this.observer.targetCall?.({ target: this.runtime.name, connector: this.runtime.kind, operation, ok });

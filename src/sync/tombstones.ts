@@ -9,17 +9,22 @@ export class Tombstones {
   private readonly purgeUser;
   private readonly purgeGroup;
   private readonly orphans;
+  private readonly isTombstone;
 
   constructor(private readonly db: Db) {
+    this.isTombstone = {
+      user: db.prepare('SELECT 1 FROM users WHERE id = ? AND deleted_at IS NOT NULL'),
+      group: db.prepare('SELECT 1 FROM groups WHERE id = ? AND deleted_at IS NOT NULL'),
+    };
     this.stillReferenced = db.prepare(`
       SELECT 1 FROM links WHERE subject_kind = @kind AND subject_id = @id
       UNION ALL SELECT 1 FROM sync_queue WHERE subject_kind = @kind AND subject_id = @id LIMIT 1`);
     this.purgeUser = [
-      db.prepare('DELETE FROM memberships WHERE user_id = ? AND EXISTS (SELECT 1 FROM users WHERE id = ? AND deleted_at IS NOT NULL)'),
+      db.prepare('DELETE FROM memberships WHERE user_id = ?'),
       db.prepare('DELETE FROM users WHERE id = ? AND deleted_at IS NOT NULL'),
     ];
     this.purgeGroup = [
-      db.prepare('DELETE FROM memberships WHERE group_id = ? AND EXISTS (SELECT 1 FROM groups WHERE id = ? AND deleted_at IS NOT NULL)'),
+      db.prepare('DELETE FROM memberships WHERE group_id = ?'),
       db.prepare('DELETE FROM groups WHERE id = ? AND deleted_at IS NOT NULL'),
     ];
     this.orphans = db.prepare(`
@@ -34,9 +39,10 @@ export class Tombstones {
 
   /** Purges the subject if it is an unreferenced tombstone; call inside the transaction that released it. */
   purgeIfAcknowledged(subject: SubjectRef): boolean {
+    if (!this.isTombstone[subject.kind].get(subject.id)) return false;
     if (this.stillReferenced.get({ kind: subject.kind, id: subject.id })) return false;
     const [memberships, row] = subject.kind === 'user' ? this.purgeUser : this.purgeGroup;
-    memberships.run(subject.id, subject.id);
+    memberships.run(subject.id);
     return row.run(subject.id).changes > 0;
   }
 

@@ -1,4 +1,5 @@
 import { initial } from './001-initial';
+import { syncEngine } from './002-sync-engine';
 import { grants } from './004-grants';
 
 export interface Migration {
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** Applied in order; a migration is never edited once released, only followed by a new one. */
-export const migrations: Migration[] = [initial, grants];
+export const migrations: Migration[] = [initial, syncEngine, grants];
