@@ -6,7 +6,7 @@ module.exports = {
   // Type checking runs once in `npm test` (tsc --noEmit); jest only transpiles, which keeps CI fast on 2 cores.
   transform: { '^.+\\.[tj]s$': ['ts-jest', { diagnostics: false }] },
   // ESM-only SDK packages (@octokit/*) are transpiled to CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(@octokit|universal-user-agent|before-after-hook|universal-github-app-jwt|toad-cache)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@octokit|universal-user-agent|before-after-hook|universal-github-app-jwt|toad-cache|content-type|json-with-bigint)/)'],
   testTimeout: 30000,
   maxWorkers: 2,
 };
