@@ -13,8 +13,7 @@ export interface CapturedLog {
  */
 export async function expectConnectorError<E extends ConnectorError>(
   call: Promise<unknown>,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  type: abstract new (...args: any[]) => E,
+  type: abstract new (...args: never[]) => E,
   seen: unknown[],
 ): Promise<E> {
   let outcome: unknown;

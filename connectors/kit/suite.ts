@@ -11,7 +11,7 @@ import {
   RetryableError,
 } from '../sdk/errors';
 import type { FakeTarget } from './fake-target';
-import type { ConnectorHarness, KitCaseName } from './harness';
+import type { ConnectorHarness, FaultKind, KitCaseName } from './harness';
 import { collectAll, expectConnectorError, textsOf } from './expectations';
 import { KitRun } from './kit-run';
 
@@ -175,31 +175,21 @@ function userCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, kit
 }
 
 function errorCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, kit: KitRun<C, F>): void {
-  kitCase(harness, 'error-rate-limited', async () => {
+  /** Injects one fault the way the target's API produces it, then creates a user; returns the typed error. */
+  const createFailingWith = <E extends ConnectorError>(kind: FaultKind, type: abstract new (...args: never[]) => E) => {
     const connector = kit.connector();
-    harness.injectFault(kit.fake, 'rate-limited', { retryAfterS: RETRY_AFTER_S });
-    const error = await expectConnectorError(connector.users.create(harness.samples.user(5), kit.ctx()), RateLimitedError, kit.errors);
+    harness.injectFault(kit.fake, kind, { retryAfterS: RETRY_AFTER_S });
+    return expectConnectorError(connector.users.create(harness.samples.user(5), kit.ctx()), type, kit.errors);
+  };
+
+  kitCase(harness, 'error-rate-limited', async () => {
+    const error = await createFailingWith('rate-limited', RateLimitedError);
     expect(error.retryAfterMs).toBe(RETRY_AFTER_S * 1000);
   });
-
-  kitCase(harness, 'error-unavailable', async () => {
-    const connector = kit.connector();
-    harness.injectFault(kit.fake, 'unavailable', { retryAfterS: RETRY_AFTER_S });
-    // The harness injects a 503 without Retry-After (with one, it would rightly be a RateLimitedError).
-    await expectConnectorError(connector.users.create(harness.samples.user(5), kit.ctx()), RetryableError, kit.errors);
-  });
-
-  kitCase(harness, 'error-unauthorized', async () => {
-    const connector = kit.connector();
-    harness.injectFault(kit.fake, 'unauthorized', { retryAfterS: RETRY_AFTER_S });
-    await expectConnectorError(connector.users.create(harness.samples.user(5), kit.ctx()), ConfigError, kit.errors);
-  });
-
-  kitCase(harness, 'error-bad-request', async () => {
-    const connector = kit.connector();
-    harness.injectFault(kit.fake, 'bad-request', { retryAfterS: RETRY_AFTER_S });
-    await expectConnectorError(connector.users.create(harness.samples.user(5), kit.ctx()), PermanentError, kit.errors);
-  });
+  // The harness injects a 503 without Retry-After (with one, it would rightly be a RateLimitedError).
+  kitCase(harness, 'error-unavailable', async () => void (await createFailingWith('unavailable', RetryableError)));
+  kitCase(harness, 'error-unauthorized', async () => void (await createFailingWith('unauthorized', ConfigError)));
+  kitCase(harness, 'error-bad-request', async () => void (await createFailingWith('bad-request', PermanentError)));
 
   kitCase(harness, 'error-update-not-found', async () => {
     const connector = kit.connector();
