@@ -102,7 +102,9 @@ export function githubUsers(client: GithubClient, leaverAction: LeaverAction, lo
   return {
     find,
 
-    create: (user: TargetUser, ctx: OpContext) => provision(identityOf(user.key), user.key, orgRoleOf(user.attributes), [], ctx),
+    async create(user: TargetUser, ctx: OpContext): Promise<RemoteRef> {
+      return provision(identityOf(user.key), user.key, orgRoleOf(user.attributes), [], ctx);
+    },
 
     async update(ref: RemoteRef, changes: Changes, ctx: OpContext): Promise<Outcome> {
       const role = 'role' in changes.attributes ? orgRoleOf(changes.attributes) : undefined;
@@ -111,7 +113,9 @@ export function githubUsers(client: GithubClient, leaverAction: LeaverAction, lo
       return changeRole(identityOf(ref.key), role, ctx);
     },
 
-    delete: (ref: RemoteRef, ctx: OpContext) => retire(identityOf(ref.key), ctx),
+    async delete(ref: RemoteRef, ctx: OpContext): Promise<Outcome> {
+      return retire(identityOf(ref.key), ctx);
+    },
 
     async *list(options, ctx): AsyncIterable<RemoteUser> {
       const pageSize = options.pageSize;
