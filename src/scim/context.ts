@@ -3,6 +3,7 @@ import type { Store } from '../store';
 import type { ChangeContext } from '../store/change';
 import type { Logger } from '../log';
 import { etagOf } from './etag';
+import type { KeyedLock } from './keyed-lock';
 
 /** What the scimmy resource handlers receive per request (through scimmy-routers' `context`). */
 export interface ScimContext {
@@ -10,6 +11,8 @@ export interface ScimContext {
   change: ChangeContext;
   /** Base URL of the SCIM API (e.g. https://bridge.example.com/scim/v2) used in meta.location. */
   basepath: string;
+  /** Serialises read-modify-writes (PATCH) of one resource within this process. */
+  locks: KeyedLock;
   /** Default and cap for `count`. */
   maxResults: number;
   /** The request's If-Match; absent inside /Bulk, whose operations carry no headers. */
@@ -20,12 +23,13 @@ export interface ScimContext {
   onUnexpected(error: unknown): void;
 }
 
-export function scimContextFor(req: Request, res: Response, deps: { store: Store; logger: Logger; maxResults: number; baseUrl?: string }): ScimContext {
+export function scimContextFor(req: Request, res: Response, deps: { store: Store; logger: Logger; locks: KeyedLock; maxResults: number; baseUrl?: string }): ScimContext {
   const single = !req.path.startsWith('/Bulk');
   return {
     store: deps.store,
     change: { actor: req.actor ?? 'unknown', requestId: req.requestId, source: 'scim' },
     basepath: `${(deps.baseUrl ?? '').replace(/\/$/, '')}${req.baseUrl}`,
+    locks: deps.locks,
     maxResults: deps.maxResults,
     ifMatch: single ? req.header('if-match') : undefined,
     onVersion: single ? (version) => res.setHeader('ETag', etagOf(version)) : () => undefined,

@@ -9,7 +9,7 @@ import { memberIds, splitMemberOperations } from './member-operations';
 import { isPlainObject } from './normalize';
 import { applyPatch, requirePatchOp, type PatchOperation } from './patch-ops';
 import { listResponse, omitsAttribute, project, resourceOut, type ListBody } from './resource-output';
-import { guarded, guardedAsync, requireContext } from './handler-guard';
+import { guarded, guardedAsync, requireContext, retryOnConcurrentChange } from './handler-guard';
 
 type Json = Record<string, unknown>;
 
@@ -42,25 +42,36 @@ export class ScimGroups extends SCIMMY.Resources.Group {
 
   override async write<T = unknown>(instance: unknown, ctx?: T): Promise<any> {
     const context = requireContext(ctx);
-    return guarded(context, () => {
+    return guardedAsync(context, async () => {
       const { resource, members } = validGroup(instance, Boolean(this.id));
-      const groups = context.store.groups;
-      const stored = this.id
-        ? groups.update(this.id, resource, { replaceAll: members }, context.change, { precondition: ifMatchGuard(context.ifMatch) })
-        : groups.create(resource, members, context.change);
+      const { groups } = context.store;
+      const id = this.id;
+      const stored = await context.store.batched(() =>
+        id
+          ? groups.update(id, resource, { replaceAll: members }, context.change, { precondition: ifMatchGuard(context.ifMatch) })
+          : groups.create(resource, members, context.change),
+      );
       return this.answer(stored, context);
     });
   }
 
-  /** Answers 204 with the new ETag: returning the group would mean reading every member back. */
+  /**
+   * Member changes need no read (adds and removes commute, so concurrent member PATCHes never
+   * conflict); other operations patch the body read, guarded by its version. Answers 204 with the
+   * new ETag: returning the group would mean reading every member back.
+   */
   override async patch<T = unknown>(message: any, ctx?: T): Promise<any> {
     const context = requireContext(ctx);
     return guardedAsync(context, async () => {
       const { members, others } = splitMemberOperations(requirePatchOp(message));
-      const stored = this.load(context);
-      const guard = { precondition: ifMatchGuard(context.ifMatch), expectedVersion: stored.version };
-      const resource = others.length ? await patchedBody(stored, others, context) : undefined;
-      const written = context.store.groups.update(stored.id, resource, members, context.change, guard);
+      const write = () =>
+        retryOnConcurrentChange(async () => {
+          const stored = this.load(context);
+          const resource = others.length ? await patchedBody(stored, others, context) : undefined;
+          const guard = { precondition: ifMatchGuard(context.ifMatch), expectedVersion: resource ? stored.version : undefined };
+          return context.store.batched(() => context.store.groups.update(stored.id, resource, members, context.change, guard));
+        });
+      const written = others.length ? await context.locks.run(`group:${this.id}`, write) : await write();
       context.onVersion(written.version);
       return undefined;
     });
@@ -68,9 +79,10 @@ export class ScimGroups extends SCIMMY.Resources.Group {
 
   override async dispose<T = unknown>(ctx?: T): Promise<void> {
     const context = requireContext(ctx);
-    guarded(context, () => {
-      if (!this.id) throw scimFailure(404, null, 'DELETE must target a specific resource');
-      context.store.groups.delete(this.id, context.change, { precondition: ifMatchGuard(context.ifMatch) });
+    await guardedAsync(context, async () => {
+      const id = this.id;
+      if (!id) throw scimFailure(404, null, 'DELETE must target a specific resource');
+      await context.store.batched(() => context.store.groups.delete(id, context.change, { precondition: ifMatchGuard(context.ifMatch) }));
     });
   }
 

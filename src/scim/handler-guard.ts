@@ -1,4 +1,5 @@
 import type { ScimContext } from './context';
+import { ConcurrentChangeError } from '../store/resource-errors';
 import { scimFailure, toScimError } from './errors';
 
 export function requireContext(ctx: unknown): ScimContext {
@@ -20,5 +21,19 @@ export async function guardedAsync<T>(ctx: ScimContext, fn: () => Promise<T>): P
     return await fn();
   } catch (error) {
     throw toScimError(error, ctx.onUnexpected);
+  }
+}
+
+/**
+ * Re-runs a read-modify-write whose guarded write found the row changed since its read (another
+ * request's write committed in between). After a few lost races the conflict reaches the client as 409.
+ */
+export async function retryOnConcurrentChange<T>(attempt: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ConcurrentChangeError) || i >= attempts) throw error;
+    }
   }
 }

@@ -4,6 +4,7 @@ import type { AppDeps } from '../app';
 import { scimContextFor, type ScimContext } from './context';
 import { bareServerErrors, bulkLimit, normalizeRequests, parseableExpressions, plainQuery, scimBody, unknownIdShapes } from './edge';
 import { notModified } from './etag';
+import { KeyedLock } from './keyed-lock';
 import { rootSearch } from './root-search';
 import { configureScimmy } from './scimmy-setup';
 
@@ -16,6 +17,7 @@ export function createScimRouter(deps: AppDeps): Router {
   const { scim } = deps.config;
   configureScimmy(scim);
   const contexts = new WeakMap<Request, ScimContext>();
+  const locks = new KeyedLock();
   const contextOf = (req: Request): ScimContext => {
     const ctx = contexts.get(req);
     if (!ctx) throw new Error('SCIM request context missing');
@@ -26,7 +28,7 @@ export function createScimRouter(deps: AppDeps): Router {
   router.use(bareServerErrors((req, detail) => deps.logger.error('scim request failed', { requestId: req.requestId, detail })));
   router.use(scimBody(scim.maxPayloadBytes), plainQuery(), unknownIdShapes(), parseableExpressions(), bulkLimit(scim.maxBulkOperations), normalizeRequests());
   router.use((req, res, next) => {
-    contexts.set(req, scimContextFor(req, res, { store: deps.store, logger: deps.logger, maxResults: scim.maxResults, baseUrl: deps.config.server.baseUrl }));
+    contexts.set(req, scimContextFor(req, res, { store: deps.store, logger: deps.logger, locks, maxResults: scim.maxResults, baseUrl: deps.config.server.baseUrl }));
     next();
   });
   router.use(notModified());

@@ -3,7 +3,7 @@ import type { StoredResource } from '../store/resource-query';
 import type { UserResource } from '../store/users';
 import type { ScimContext } from './context';
 import { asInvalidValue, scimFailure } from './errors';
-import { guarded, guardedAsync, requireContext } from './handler-guard';
+import { guarded, guardedAsync, requireContext, retryOnConcurrentChange } from './handler-guard';
 import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
 import { isPlainObject } from './normalize';
@@ -45,40 +45,53 @@ export class ScimUsers extends SCIMMY.Resources.User {
 
   override async write<T = unknown>(instance: unknown, ctx?: T): Promise<any> {
     const context = requireContext(ctx);
-    return guarded(context, () => {
+    return guardedAsync(context, async () => {
       const { resource, passwordReceived } = validUser(instance, Boolean(this.id));
-      const users = context.store.users;
-      const stored = this.id
-        ? users.replace(this.id, resource, context.change, { precondition: ifMatchGuard(context.ifMatch) }, { passwordReceived })
-        : users.create(resource, context.change, { passwordReceived });
-      return this.answer(stored, context, Boolean(this.id));
+      const { users } = context.store;
+      const id = this.id;
+      const stored = await context.store.batched(() =>
+        id
+          ? users.replace(id, resource, context.change, { precondition: ifMatchGuard(context.ifMatch) }, { passwordReceived })
+          : users.create(resource, context.change, { passwordReceived }),
+      );
+      return this.answer(stored, context, Boolean(id));
     });
   }
 
+  /**
+   * Read, patch in memory, write guarded by the version read. PATCHes of one user take turns (a
+   * burst to one id would otherwise keep losing races); a write that still lost one starts over.
+   */
   override async patch<T = unknown>(message: any, ctx?: T): Promise<any> {
     const context = requireContext(ctx);
     return guardedAsync(context, async () => {
       const { operations, passwordReceived } = patchWithoutPasswords(requirePatchOp(message));
-      const stored = this.load(context);
-      const guard = { precondition: ifMatchGuard(context.ifMatch), expectedVersion: stored.version };
-      const current = userOut(stored, context, false);
-      const patched = operations.length
-        ? await applyPatch(retargetUnmatchedTypeFilters(operations, current), new SCIMMY.Schemas.User(current, 'out'))
-        : undefined;
-      if (!patched) {
-        const unchanged = passwordReceived ? context.store.users.passwordReceived(stored.id, context.change, guard) : this.checked(stored, guard);
-        return this.answer(unchanged, context);
-      }
-      const { resource } = validUser(patched, true);
-      return this.answer(context.store.users.replace(stored.id, resource, context.change, guard, { passwordReceived }), context);
+      return context.locks.run(`user:${this.id}`, () => retryOnConcurrentChange(async () => {
+        const stored = this.load(context);
+        const guard = { precondition: ifMatchGuard(context.ifMatch), expectedVersion: stored.version };
+        const current = userOut(stored, context, false);
+        const patched = operations.length
+          ? await applyPatch(retargetUnmatchedTypeFilters(operations, current), new SCIMMY.Schemas.User(current, 'out'))
+          : undefined;
+        const { users } = context.store;
+        if (!patched && !passwordReceived) return this.answer(this.checked(stored, guard), context);
+        const resource = patched ? validUser(patched, true).resource : undefined;
+        const written = await context.store.batched(() =>
+          resource
+            ? users.replace(stored.id, resource, context.change, guard, { passwordReceived })
+            : users.passwordReceived(stored.id, context.change, guard),
+        );
+        return this.answer(written, context);
+      }));
     });
   }
 
   override async dispose<T = unknown>(ctx?: T): Promise<void> {
     const context = requireContext(ctx);
-    guarded(context, () => {
-      if (!this.id) throw scimFailure(404, null, 'DELETE must target a specific resource');
-      context.store.users.delete(this.id, context.change, { precondition: ifMatchGuard(context.ifMatch) });
+    await guardedAsync(context, async () => {
+      const id = this.id;
+      if (!id) throw scimFailure(404, null, 'DELETE must target a specific resource');
+      await context.store.batched(() => context.store.users.delete(id, context.change, { precondition: ifMatchGuard(context.ifMatch) }));
     });
   }
 

@@ -5,6 +5,7 @@ import { Links } from './links';
 import { ChangeRecorder } from './change';
 import { Users } from './users';
 import { Groups } from './groups';
+import { WriteBatcher } from './write-batch';
 
 export type { Db } from './db';
 export type { ChangeContext, Change, TargetRouter } from './change';
@@ -20,6 +21,7 @@ export class Store {
   readonly changes: ChangeRecorder;
   readonly users: Users;
   readonly groups: Groups;
+  private readonly batcher: WriteBatcher;
 
   constructor(readonly db: Db, readonly now: () => Date = () => new Date()) {
     this.ledger = new Ledger(db, now);
@@ -28,6 +30,7 @@ export class Store {
     this.changes = new ChangeRecorder(this.ledger, this.queue);
     this.users = new Users(db, this.changes, now);
     this.groups = new Groups(db, this.changes, now);
+    this.batcher = new WriteBatcher(db);
   }
 
   static open(file: string, now?: () => Date): Store {
@@ -37,6 +40,14 @@ export class Store {
   /** Runs fn in one IMMEDIATE transaction: all of its writes commit together or not at all. */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * Runs fn as one atomic write (a savepoint) in a transaction shared with the other writes queued in
+   * the same event-loop turn; resolves after that transaction committed (see WriteBatcher).
+   */
+  batched<T>(fn: () => T): Promise<T> {
+    return this.batcher.run(fn);
   }
 
   close(): void {
