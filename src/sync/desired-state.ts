@@ -17,8 +17,8 @@ export interface DesiredGroup {
   displayName: string;
   deleted: boolean;
   resource: Record<string, unknown>;
-  /** ids of live users that are members now (any source, unexpired). */
-  memberIds: string[];
+  /** Live users that are members now (any source, unexpired). */
+  members: Array<{ id: string; active: boolean }>;
 }
 
 /**
@@ -40,7 +40,7 @@ export class DesiredState {
       WHERE m.user_id = ? AND g.deleted_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > ?)`);
     this.groupStmt = db.prepare('SELECT id, display_name, deleted_at, resource FROM groups WHERE id = ?');
     this.membersStmt = db.prepare(`
-      SELECT DISTINCT m.user_id AS id FROM memberships m JOIN users u ON u.id = m.user_id
+      SELECT DISTINCT m.user_id AS id, u.active AS active FROM memberships m JOIN users u ON u.id = m.user_id
       WHERE m.group_id = ? AND u.deleted_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > ?) ORDER BY m.user_id`);
     this.groupIdsOfUserStmt = db.prepare('SELECT DISTINCT group_id AS id FROM memberships WHERE user_id = ?');
   }
@@ -61,13 +61,13 @@ export class DesiredState {
   group(id: string): DesiredGroup | undefined {
     const row = this.groupStmt.get(id) as { id: string; display_name: string; deleted_at: string | null; resource: string } | undefined;
     if (!row) return undefined;
-    const members = this.membersStmt.all(id, this.now().toISOString()) as Array<{ id: string }>;
+    const members = this.membersStmt.all(id, this.now().toISOString()) as Array<{ id: string; active: number }>;
     return {
       id: row.id,
       displayName: row.display_name,
       deleted: row.deleted_at !== null,
       resource: { ...(JSON.parse(row.resource) as Record<string, unknown>), id: row.id },
-      memberIds: members.map((member) => member.id),
+      members: members.map((member) => ({ id: member.id, active: member.active === 1 })),
     };
   }
 

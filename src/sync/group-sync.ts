@@ -34,7 +34,7 @@ async function ensureGroup(job: DeliveryJob, groups: GroupOperations, sync: Sync
   const desired = job.runtime.mapping.group(group, mapping);
   const current = job.currentApplied<AppliedGroup>() ?? (await correlateOrCreate(job, groups, desired, mapping.create));
   const state = await updateAttributes(job, groups, current.remote, current.applied, desired);
-  await applyMembers(job, groups, sync, current.remote, state, group.memberIds);
+  await applyMembers(job, groups, sync, current.remote, state, group.members);
 }
 
 /** Like users: create first (one call) and adopt on conflict; without `create`, the group must be found. */
@@ -82,14 +82,11 @@ async function updateAttributes(job: DeliveryJob, groups: GroupOperations, ref: 
   return next;
 }
 
-async function applyMembers(job: DeliveryJob, groups: GroupOperations, sync: SyncContext, ref: RemoteRef, applied: AppliedGroup, memberIds: string[]) {
+async function applyMembers(job: DeliveryJob, groups: GroupOperations, sync: SyncContext, ref: RemoteRef, applied: AppliedGroup, desiredMembers: DesiredGroup['members']) {
   const target = job.runtime.settings;
   const members = { ...applied.members };
   const waiting: string[] = [];
-  const wanted = memberIds.filter((userId) => {
-    const user = sync.desired.user(userId);
-    return user !== undefined && userInScope(target, user, sync.desired) && (user.active || sync.links.get(target.name, { kind: 'user', id: userId }) !== undefined);
-  });
+  const wanted = desiredMembers.filter((member) => belongsOnTarget(job, sync, member)).map((member) => member.id);
   const { add, remove } = diffMembers(Object.keys(members), wanted);
   const save = () => job.putLink(ref, { ...applied, members: { ...members } });
   for (const userId of add) {
@@ -111,6 +108,20 @@ async function applyMembers(job: DeliveryJob, groups: GroupOperations, sync: Syn
   }
   recordMembershipChanges(job, add.filter((id) => members[id]), remove);
   waitFor(job, sync, waiting);
+}
+
+/**
+ * A member is pushed when its user is in the target's scope and is (or stays, suspended) on the target:
+ * an inactive user that was never provisioned there is no member there either.
+ */
+function belongsOnTarget(job: DeliveryJob, sync: SyncContext, member: { id: string; active: boolean }): boolean {
+  const target = job.runtime.settings;
+  const userRef = { kind: 'user' as const, id: member.id };
+  if (target.scope.groups || target.scope.filter) {
+    const user = sync.desired.user(member.id);
+    if (!user || !userInScope(target, user, sync.desired)) return false;
+  }
+  return member.active || sync.links.get(target.name, userRef) !== undefined;
 }
 
 function recordMembershipChanges(job: DeliveryJob, added: string[], removed: string[]): void {

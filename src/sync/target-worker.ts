@@ -26,6 +26,8 @@ export interface WorkerDeps {
  */
 export class TargetWorker {
   private readonly running = new Set<Promise<void>>();
+  /** Claimed in one batch (one write transaction instead of one per item), started as slots free up. */
+  private readonly claimed: QueueItem[] = [];
   private readonly abort = new AbortController();
   private timer?: NodeJS.Timeout;
   private wakePending = false;
@@ -56,6 +58,7 @@ export class TargetWorker {
     this.stopped = true;
     clearTimeout(this.timer);
     this.abort.abort(new Error('sync engine stopping'));
+    this.releaseClaimed();
     await Promise.allSettled([...this.running]);
   }
 
@@ -64,14 +67,24 @@ export class TargetWorker {
     clearTimeout(this.timer);
     const { name, limiter, settings } = this.runtime;
     const paused = this.deps.states.isPaused(name);
-    const free = settings.delivery.concurrency - this.running.size;
-    if (!paused && free > 0 && limiter.pausedFor() === 0) {
-      for (const item of this.deps.sync.queue.claim(name, free)) this.startItem(item);
-    }
+    if (paused) this.releaseClaimed();
+    else if (limiter.pausedFor() === 0) this.startClaimed(settings.delivery.concurrency);
     const nextDue = paused ? undefined : this.deps.sync.queue.nextDueIn(name);
     const delay = Math.max(limiter.pausedFor(), Math.min(this.deps.pollMs, nextDue ?? this.deps.pollMs));
     this.timer = setTimeout(() => this.pump(), Math.max(1, delay));
     this.timer.unref();
+  }
+
+  private startClaimed(concurrency: number): void {
+    let free = concurrency - this.running.size;
+    if (free <= 0) return;
+    if (this.claimed.length === 0) this.claimed.push(...this.deps.sync.queue.claim(this.runtime.name, concurrency));
+    while (free-- > 0 && this.claimed.length > 0) this.startItem(this.claimed.shift()!);
+  }
+
+  /** Hands claimed-but-unstarted items back to the queue (paused or stopping), as if never claimed. */
+  private releaseClaimed(): void {
+    for (const item of this.claimed.splice(0)) this.deps.sync.queue.release(item, 0, item.last_error, false);
   }
 
   private startItem(item: QueueItem): void {
