@@ -1,0 +1,130 @@
+/**
+ * The compiled bridge as a real process, the way a newcomer runs it: create a token with the CLI,
+ * `serve --port 0 --db <tmp>`, drive it with Entra-shaped HTTP traffic, then SIGTERM.
+ */
+import { join } from 'node:path';
+import { buildCli } from '../cli/support/built-cli';
+import { runBuiltCli, startBridge, type BridgeProcess } from '../cli/support/bridge-process';
+import { tempDir } from '../cli/support/run-cli';
+import { ENTERPRISE, GROUP_SCHEMA, PATCH_OP, SCIM_JSON, USER_SCHEMA } from './support';
+
+describe('scim-bridge serve driven over HTTP', () => {
+  let main: string;
+  let bridge: BridgeProcess | undefined;
+  beforeAll(() => {
+    main = buildCli('conformance');
+  }, 180_000);
+  afterEach(() => {
+    if (bridge && bridge.child.exitCode === null && bridge.child.signalCode === null) bridge.child.kill('SIGKILL');
+    bridge = undefined;
+  });
+
+  function client(port: number, token: string) {
+    const base = `http://127.0.0.1:${port}/scim/v2`;
+    return async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, Accept: SCIM_JSON, ...(body ? { 'Content-Type': `${SCIM_JSON}; charset=utf-8` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+    };
+  }
+
+  function newToken(db: string): string {
+    const created = runBuiltCli(main, ['token', 'create', '--name', 'entra', '--db', db]);
+    expect(created.code).toBe(0);
+    return created.stdout.trim();
+  }
+
+  it('serves an Entra provisioning sequence end to end and exits 0 on SIGTERM with a verifiable ledger', async () => {
+    const db = join(tempDir('conformance'), 'bridge.db');
+    const token = newToken(db);
+    bridge = await startBridge(main, ['--port', '0', '--db', db]);
+    const call = client(bridge.port, token);
+
+    const unauthorised = await fetch(`http://127.0.0.1:${bridge.port}/scim/v2/Users`);
+    expect(unauthorised.status).toBe(401);
+    expect(unauthorised.headers.get('content-type')).toContain(SCIM_JSON);
+    expect(await unauthorised.json()).toMatchObject({ status: '401', schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'] });
+
+    const lookup = await call('GET', `/Users?filter=${encodeURIComponent('userName eq "Test_User@contoso.com"')}`);
+    expect(lookup).toMatchObject({ status: 200, body: { totalResults: 0 } });
+
+    const created = await call('POST', '/Users', {
+      schemas: [USER_SCHEMA, ENTERPRISE], externalId: 'e-1', userName: 'Test_User@contoso.com', active: true,
+      emails: [{ primary: true, type: 'work', value: 'Test_User@contoso.com' }], meta: { resourceType: 'User' },
+      name: { formatted: 'Test User', familyName: 'User', givenName: 'Test' }, roles: [],
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('content-type')).toContain(SCIM_JSON);
+    expect(created.headers.get('etag')).toBe(created.body.meta.version);
+    const id = created.body.id as string;
+
+    const patched = await call('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [
+      { op: 'Replace', path: 'emails[type eq "work"].value', value: 'updated@contoso.com' },
+      { op: 'Replace', path: 'name.familyName', value: 'Updated' },
+      { op: 'Add', path: `${ENTERPRISE}:department`, value: 'Sales' },
+    ] });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ name: { familyName: 'Updated' }, [ENTERPRISE]: { department: 'Sales' } });
+
+    const group = await call('POST', '/Groups', { schemas: [GROUP_SCHEMA], externalId: 'g-1', displayName: 'Sales', meta: { resourceType: 'Group' } });
+    expect(group.status).toBe(201);
+    const added = await call('PATCH', `/Groups/${group.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ $ref: null, value: id }] }] });
+    expect([200, 204]).toContain(added.status);
+    const groupRead = await call('GET', `/Groups/${group.body.id}?excludedAttributes=members`);
+    expect(groupRead.status).toBe(200);
+    expect(groupRead.body).not.toHaveProperty('members');
+
+    const disabled = await call('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+    expect(disabled).toMatchObject({ status: 200, body: { active: false } });
+    expect(await call('GET', `/Users/${id}`)).toMatchObject({ status: 200, body: { active: false } });
+
+    const bad = await call('GET', `/Users?filter=${encodeURIComponent('userName eq')}`);
+    expect(bad).toMatchObject({ status: 400, body: { scimType: 'invalidFilter' } });
+    const removed = await call('PATCH', `/Groups/${group.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Remove', path: `members[value eq "${id}"]` }] });
+    expect([200, 204]).toContain(removed.status);
+    expect((await call('DELETE', `/Users/${id}`)).status).toBe(204);
+    expect((await call('GET', `/Users/${id}`)).status).toBe(404);
+
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    expect(runBuiltCli(main, ['ledger', 'verify', '--db', db])).toMatchObject({ code: 0 });
+  });
+
+  it('on SIGTERM under load, finishes what it accepted: every acknowledged create is there after a restart', async () => {
+    const db = join(tempDir('conformance-load'), 'bridge.db');
+    const token = newToken(db);
+    bridge = await startBridge(main, ['--port', '0', '--db', db]);
+    const call = client(bridge.port, token);
+    const running = bridge;
+    let signalled = false;
+    const sends = Array.from({ length: 60 }, (_, i) =>
+      call('POST', '/Users', { schemas: [USER_SCHEMA], userName: `load-${i}@contoso.com`, active: true })
+        .then((res) => {
+          if (!signalled) {
+            signalled = true;
+            running.child.kill('SIGTERM');
+          }
+          return { i, status: res.status };
+        })
+        .catch(() => ({ i, status: 0 })),
+    );
+    const results = await Promise.all(sends);
+    expect(await running.exited).toBe(0);
+    const acknowledged = results.filter((r) => r.status === 201).map((r) => r.i);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    expect(results.every((r) => r.status === 201 || r.status === 0 || r.status === 503)).toBe(true);
+
+    bridge = await startBridge(main, ['--port', '0', '--db', db]);
+    const again = client(bridge.port, token);
+    const list = await again('GET', '/Users?count=100');
+    const present = new Set(list.body.Resources.map((u: { userName: string }) => u.userName));
+    for (const i of acknowledged) expect(present).toContain(`load-${i}@contoso.com`);
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    expect(runBuiltCli(main, ['ledger', 'verify', '--db', db])).toMatchObject({ code: 0 });
+  });
+});
