@@ -200,6 +200,18 @@ describe('GitHub connector against the GitHub fake', () => {
       expect(fake.org.invitations.size).toBe(1);
     });
 
+    it('a rate limit between cancelling and re-issuing an invitation is finished by the retry, never duplicated', async () => {
+      const platform = await connector.groups!.create(team('platform'), ctx());
+      const ref = await connector.users.create(user('ada@example.com'), ctx());
+      fake.failNext(1, secondaryRateLimitFault(1, 'POST /orgs/:org/invitations'));
+      expect(await failure(connector.groups!.addMember(platform, ref, ctx()))).toBeInstanceOf(RateLimitedError);
+      expect(fake.org.invitations.size).toBe(0);
+      await connector.groups!.addMember(platform, ref, ctx());
+      const invitations = fake.org.invitationsForEmail('ada@example.com');
+      expect(invitations.map((invitation) => [...invitation.teamIds])).toEqual([[Number(platform.id)]]);
+      expect(await connector.groups!.addMember(platform, ref, ctx())).toBe('noop');
+    });
+
     it('a leaver known by email has the invitation cancelled; nothing pending is a noop with a warning', async () => {
       const ref = await connector.users.create(user('ada@example.com'), ctx());
       expect(await connector.users.delete!(ref, ctx())).toBe('applied');

@@ -2,6 +2,7 @@ import type { Connector, ConnectorDefinition, ConnectorEnv, Health, OpContext } 
 import { ConfigError, isConnectorError } from '../sdk/errors';
 import { GithubClient } from './client';
 import { githubConfigSchema, type GithubConfig } from './config';
+import { Invitations } from './invitations';
 import { githubMapping } from './mapping';
 import { githubTeams } from './teams';
 import { githubUsers } from './users';
@@ -19,10 +20,11 @@ export const github: ConnectorDefinition<GithubConfig> = {
   limits: { requestsPerSecond: 1, concurrency: 1 },
   create(config: GithubConfig, env: ConnectorEnv): Connector {
     const client = new GithubClient(config, env);
+    const invitations = new Invitations(client);
     return {
       check: (ctx) => check(client, ctx),
-      users: githubUsers(client, config.leaverAction ?? 'remove', env.logger),
-      groups: githubTeams(client, (config.maintainerTeams ?? []).map((slug) => slug.toLowerCase())),
+      users: githubUsers(client, invitations, config.leaverAction ?? 'remove', env.logger),
+      groups: githubTeams(client, invitations, (config.maintainerTeams ?? []).map((slug) => slug.toLowerCase())),
     };
   },
 };

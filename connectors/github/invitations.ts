@@ -21,17 +21,27 @@ export interface InvitedTeam {
  * Pending organization invitations by email. GitHub cannot change the role or teams of a pending
  * invitation, so such a change replaces it: cancel, then invite again with the new role and team ids (the
  * invitee gets a fresh email). A pending invitation is never created twice: create looks first.
+ *
+ * If the re-invite fails after the cancel (a rate limit in between), the replacement is remembered and
+ * finished by the next lookup of that email, which is what the engine's retry does first.
  */
 export class Invitations {
+  private readonly unfinished = new Map<string, { email: string; role: OrgRole; teamIds: number[] }>();
+
   constructor(private readonly client: GithubClient) {}
 
   list(ctx: OpContext, pageSize?: number): AsyncGenerator<OrgInvitation> {
     return listAll<OrgInvitation>(this.client, 'GET /orgs/{org}/invitations', {}, ctx, pageSize);
   }
 
-  findByEmail(email: string, ctx: OpContext): Promise<OrgInvitation | undefined> {
+  async findByEmail(email: string, ctx: OpContext): Promise<OrgInvitation | undefined> {
     const wanted = email.toLowerCase();
-    return findIn(this.list(ctx), (invitation) => invitation.email?.toLowerCase() === wanted);
+    const found = await findIn(this.list(ctx), (invitation) => invitation.email?.toLowerCase() === wanted);
+    const replacement = this.unfinished.get(wanted);
+    if (found || !replacement) return found;
+    const invitation = await this.invite(replacement.email, replacement.role, replacement.teamIds, ctx);
+    this.unfinished.delete(wanted);
+    return invitation;
   }
 
   async invite(email: string, role: OrgRole, teamIds: number[], ctx: OpContext): Promise<OrgInvitation> {
@@ -63,8 +73,17 @@ export class Invitations {
 
   /** Cancel and invite again with a new role and team list. */
   async replace(invitation: OrgInvitation, role: OrgRole, teamIds: number[], ctx: OpContext): Promise<OrgInvitation> {
+    const email = requireEmail(invitation);
     await this.cancel(invitation, ctx);
-    return this.invite(requireEmail(invitation), role, teamIds, ctx);
+    this.unfinished.set(email.toLowerCase(), { email, role, teamIds });
+    const replaced = await this.invite(email, role, teamIds, ctx);
+    this.unfinished.delete(email.toLowerCase());
+    return replaced;
+  }
+
+  /** A leaver's invitation must not come back from an unfinished replacement. */
+  forget(email: string): void {
+    this.unfinished.delete(email.toLowerCase());
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Changes, GroupOperations, OpContext, Outcome, RemoteGroup, RemoteRef, TargetGroup } from '../sdk/contract';
 import { ConflictError, NotFoundError, PermanentError } from '../sdk/errors';
 import type { GithubClient } from './client';
-import { Invitations, type OrgInvitation } from './invitations';
+import type { Invitations, OrgInvitation } from './invitations';
 import { listAll } from './listing';
 import { identityOf, orgRoleOfInvitation, teamFieldsOf, teamRoleFor, type TeamRole } from './mapping';
 
@@ -20,9 +20,7 @@ const SLUG = /^[a-z0-9][a-z0-9_-]*$/;
  * Members are added one PUT and removed one DELETE at a time. An email invitee cannot join a team until
  * they accept, so their pending invitation is re-issued with the team added or removed.
  */
-export function githubTeams(client: GithubClient, maintainerTeams: readonly string[]): GroupOperations {
-  const invitations = new Invitations(client);
-
+export function githubTeams(client: GithubClient, invitations: Invitations, maintainerTeams: readonly string[]): GroupOperations {
   const find = async (slug: string, ctx: OpContext): Promise<RemoteGroup | undefined> => {
     const team = await client.find(ctx, async (octokit, options) => {
       const { data } = await octokit.rest.teams.getByName({ org: client.org, team_slug: slug, ...options });

@@ -2,7 +2,7 @@ import type { Changes, ConnectorLogger, OpContext, Outcome, RemoteRef, RemoteUse
 import { ConflictError, NotFoundError } from '../sdk/errors';
 import type { GithubClient } from './client';
 import type { LeaverAction } from './config';
-import { Invitations, type OrgInvitation } from './invitations';
+import type { Invitations, OrgInvitation } from './invitations';
 import { listAll } from './listing';
 import { identityOf, orgRoleOf, orgRoleOfInvitation, type GithubIdentity, type OrgRole } from './mapping';
 import { Memberships } from './memberships';
@@ -13,9 +13,8 @@ import { Memberships } from './memberships';
  * pending member has no other stable id in the listings. There is no `disable`: GitHub cannot suspend an
  * org member, so the engine's deprovision policy removes instead (see README).
  */
-export function githubUsers(client: GithubClient, leaverAction: LeaverAction, logger: ConnectorLogger): UserOperations {
+export function githubUsers(client: GithubClient, invitations: Invitations, leaverAction: LeaverAction, logger: ConnectorLogger): UserOperations {
   const memberships = new Memberships(client);
-  const invitations = new Invitations(client);
 
   const find = async (key: string, ctx: OpContext): Promise<RemoteUser | undefined> => {
     const identity = identityOf(key);
@@ -38,6 +37,7 @@ export function githubUsers(client: GithubClient, leaverAction: LeaverAction, lo
 
   const retire = async (identity: GithubIdentity, ctx: OpContext): Promise<Outcome> => {
     if (identity.kind === 'login') return memberships.retire(identity.login, leaverAction, ctx);
+    invitations.forget(identity.email);
     const invitation = await invitations.findByEmail(identity.email, ctx);
     if (invitation) return invitations.cancel(invitation, ctx);
     logger.warn('no pending GitHub invitation for a leaver known only by email: if it was accepted, map their login to remove them', {
