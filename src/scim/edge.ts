@@ -124,12 +124,12 @@ export function parseableExpressions() {
   };
 }
 
-/** Whatever 5xx scimmy-routers answers itself carries its exception message: replace it with a bare one. */
+/** A 500 scimmy-routers answers itself carries its exception message: replace it with a bare one. */
 export function bareServerErrors(onServerError: (req: Request, detail: string) => void) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
-      if (res.statusCode < 500) return json(body);
+      if (res.statusCode !== 500) return json(body);
       const detail = String(isPlainObject(body) ? body.detail : body);
       if (detail !== 'internal error') onServerError(req, detail);
       return json(scimError(res.statusCode, 'internal error'));

@@ -1,6 +1,6 @@
 import SCIMMY from 'scimmy';
 import type { GroupResource } from '../store/groups';
-import type { StoredResource } from '../store/resource-query';
+import type { ListQuery, StoredResource } from '../store/resource-query';
 import type { ScimContext } from './context';
 import { asInvalidValue, scimFailure } from './errors';
 import { ifMatchGuard } from './etag';
@@ -22,7 +22,7 @@ export function groupOut(stored: StoredResource, ctx: ScimContext, attributes?: 
   return project(out, SCIMMY.Schemas.Group, attributes);
 }
 
-export function listGroups(ctx: ScimContext, query: ReturnType<typeof listQueryOf>, attributes?: SCIMMY.Types.Filter): ListBody {
+export function listGroups(ctx: ScimContext, query: ListQuery, attributes?: SCIMMY.Types.Filter): ListBody {
   const page = ctx.store.groups.list(query);
   return listResponse(page, query, page.items.map((stored) => groupOut(stored, ctx, attributes)));
 }

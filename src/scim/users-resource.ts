@@ -1,5 +1,5 @@
 import SCIMMY from 'scimmy';
-import type { StoredResource } from '../store/resource-query';
+import type { ListQuery, StoredResource } from '../store/resource-query';
 import type { UserResource } from '../store/users';
 import type { ScimContext } from './context';
 import { asInvalidValue, scimFailure } from './errors';
@@ -25,14 +25,15 @@ export function projectedUser(stored: StoredResource, ctx: ScimContext, attribut
 }
 
 /** A page of users straight from SQL (shared by GET /Users, POST /Users/.search and root /.search). */
-export function listUsers(ctx: ScimContext, query: ReturnType<typeof listQueryOf>, attributes?: SCIMMY.Types.Filter): ListBody {
+export function listUsers(ctx: ScimContext, query: ListQuery, attributes?: SCIMMY.Types.Filter): ListBody {
   const page = ctx.store.users.list(query);
   return listResponse(page, query, page.items.map((stored) => projectedUser(stored, ctx, attributes)));
 }
 
 /**
  * /Users backed by the SQLite store. Overrides scimmy's read/write/patch/dispose so lists page in SQL,
- * writes are one transaction each, and every failure reaches the client as the right SCIMError.
+ * each write is atomic and acknowledged only after commit (store.batched), and every failure reaches
+ * the client as the right SCIMError.
  */
 export class ScimUsers extends SCIMMY.Resources.User {
   override async read<T = unknown>(ctx?: T): Promise<any> {

@@ -84,3 +84,12 @@ describe('/Bulk', () => {
     expect(counts(h.store)).toEqual(before);
   });
 });
+
+describe('/Me', () => {
+  it('is not offered: 501 as a SCIM error', async () => {
+    const h = harness();
+    const res = await scim(h).get('/Me');
+    expect(res.status).toBe(501);
+    expect(res.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '501', detail: 'Endpoint Not Implemented' });
+  });
+});
