@@ -154,3 +154,18 @@ describe('probing unknown ids (Entra)', () => {
     expect(h.store.ledger.verify().rows).toBe(0);
   });
 });
+
+describe('Okta group push', () => {
+  it('renames with a no-path replace that repeats the id, and replaces members with path members', async () => {
+    const h = harness();
+    const [a, b] = [await createUser(h, 'oa'), await createUser(h, 'ob')];
+    const group = await scim(h).post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Okta', members: [{ value: a.id }] });
+    const rename = await scim(h).patch(`/Groups/${group.body.id}`, patchOps({ op: 'replace', value: { id: group.body.id, displayName: 'Okta renamed' } }));
+    expect(rename.status).toBe(204);
+    const replace = await scim(h).patch(`/Groups/${group.body.id}`, patchOps({ op: 'replace', path: 'members', value: [{ value: b.id, display: 'ob' }] }));
+    expect(replace.status).toBe(204);
+    const read = await scim(h).get(`/Groups/${group.body.id}`);
+    expect(read.body.displayName).toBe('Okta renamed');
+    expect(read.body.members.map((m: { value: string }) => m.value)).toEqual([b.id]);
+  });
+});
