@@ -1,5 +1,6 @@
 import type { BridgeConfig } from '../config/types';
 import type { Logger } from '../log';
+import { checkTargets } from '../sync/config-check';
 
 export interface ConfigCheckResult {
   /** What was checked, e.g. `target github`. */
@@ -16,4 +17,4 @@ export type ConfigCheck = (config: BridgeConfig, logger: Logger) => Promise<Conf
  * The hook for live checks (e.g. each target's connector check(): credentials and permissions, no writes).
  * Add one line per check; `config check` fails when any result is not ok.
  */
-export const configChecks: ConfigCheck[] = [];
+export const configChecks: ConfigCheck[] = [checkTargets];

@@ -1,7 +1,8 @@
-import type { AnyConnectorDefinition, ConnectorEnv, Health, OpContext } from '../../connectors/sdk/contract';
+import type { AnyConnectorDefinition, Health } from '../../connectors/sdk/contract';
 import type { TargetConfig } from '../config/types';
 import type { Logger } from '../log';
 import type { QueueState, Store } from '../store';
+import { checkConnector, connectorEnv } from './connector-env';
 import { DeliveryOutcomes } from './delivery-outcome';
 import { DesiredState } from './desired-state';
 import type { DeliveryObserver } from './observer';
@@ -69,7 +70,7 @@ export class SyncEngine {
     this.tombstones.purgeAll();
     const outcomes = new DeliveryOutcomes(this.store, this.states, this.tombstones, this.options.observer ?? {}, this.options.random ?? Math.random);
     for (const settings of this.targets) {
-      const runtime = new TargetRuntime(settings, settings.definition.create(settings.config, this.connectorEnv(settings)));
+      const runtime = new TargetRuntime(settings, settings.definition.create(settings.config, connectorEnv(this.options.logger, settings.name, settings.definition.kind, () => this.store.now(), this.options.fetch)));
       this.runtimes.set(settings.name, runtime);
       const worker = new TargetWorker(runtime, {
         sync: this.sync, outcomes, states: this.states, observer: this.options.observer ?? {}, logger: this.options.logger,
@@ -131,27 +132,8 @@ export class SyncEngine {
     if (!this.targets.some((settings) => settings.name === target)) throw new UnknownTargetError(target);
   }
 
-  private connectorEnv(settings: TargetSettings): ConnectorEnv {
-    const logger = this.options.logger.child({ target: settings.name, connector: settings.definition.kind });
-    return {
-      logger: {
-        debug: (message, meta) => logger.debug(message, meta),
-        info: (message, meta) => logger.info(message, meta),
-        warn: (message, meta) => logger.warn(message, meta),
-        error: (message, meta) => logger.error(message, meta),
-      },
-      now: () => this.store.now(),
-      fetch: this.options.fetch ?? fetch,
-    };
-  }
-
   private async checkHealth(runtime: TargetRuntime): Promise<void> {
-    const ctx: OpContext = { idempotencyKey: `check:${runtime.name}`, signal: AbortSignal.timeout(30_000), requestId: `check-${runtime.name}` };
-    try {
-      runtime.health = await runtime.connector.check(ctx);
-    } catch (error) {
-      runtime.health = { ok: false, message: `check failed: ${(error as Error).message}` };
-    }
+    runtime.health = await checkConnector(runtime.connector, runtime.name);
   }
 }
 

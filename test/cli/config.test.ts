@@ -70,7 +70,10 @@ describe('scim-bridge config check', () => {
 describe('scim-bridge config check against the connector registry', () => {
   it('accepts a target of a registered connector and names an unknown one with the known kinds', async () => {
     const good = configFile('memory.yaml', 'targets:\n  - name: mirror\n    connector: memory\n    config:\n      directory: mirror\n');
-    expect(await cli(['config', 'check', '--config', good])).toMatchObject({ code: 0, stdout: `${good}: valid (1 target: mirror (memory))\n` });
+    expect(await cli(['config', 'check', '--config', good])).toMatchObject({
+      code: 0,
+      stdout: `${good}: valid (1 target: mirror (memory))\nok   target mirror: directory mirror reachable, 0 users\n`,
+    });
     const bad = configFile('unknown.yaml', 'targets:\n  - name: mirror\n    connector: memroy\n');
     const run = await cli(['config', 'check', '--config', bad]);
     expect(run.code).toBe(1);

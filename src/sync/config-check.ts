@@ -1,0 +1,35 @@
+import { connectors } from '../../connectors';
+import type { ConfigCheck, ConfigCheckResult } from '../cli/config-checks';
+import { InvalidConfigError } from '../config/errors';
+import { checkConnector, connectorEnv } from './connector-env';
+import { resolveTargets, type TargetSettings } from './target-config';
+
+/**
+ * `config check` for targets: attribute paths, templates and scope filters compile (errors name the
+ * path), then each target's connector runs its check() - credentials and permissions, no writes.
+ */
+export const checkTargets: ConfigCheck = async (config, logger) => {
+  let targets: TargetSettings[];
+  try {
+    targets = resolveTargets(config.targets, connectors);
+  } catch (error) {
+    const problems = error instanceof InvalidConfigError ? error.problems : [String((error as Error).message)];
+    return problems.map((message) => ({ subject: 'targets', ok: false, message }));
+  }
+  return Promise.all(targets.map((target) => checkTarget(target, logger)));
+};
+
+async function checkTarget(target: TargetSettings, logger: Parameters<ConfigCheck>[1]): Promise<ConfigCheckResult> {
+  const subject = `target ${target.name}`;
+  try {
+    const connector = target.definition.create(target.config, connectorEnv(logger, target.name, target.definition.kind, () => new Date()));
+    try {
+      const health = await checkConnector(connector, target.name);
+      return { subject, ok: health.ok, message: health.message };
+    } finally {
+      await connector.close?.();
+    }
+  } catch (error) {
+    return { subject, ok: false, message: `cannot create the connector: ${(error as Error).message}` };
+  }
+}
