@@ -109,15 +109,21 @@ describe('end to end: SCIM into the bridge, out to a GitHub organization', () =>
     return bridge;
   }
 
+  /** octocat (the IdP knows the login) and ada (only an email) join the Engineering group. */
+  async function loginAndEmailInEngineering() {
+    const started = await startBridge();
+    const octocat = await started.user('octocat');
+    const ada = await started.user('ada@example.com');
+    await started.group('Engineering', [octocat, ada]);
+    await started.drained();
+    return { bridge: started, octocat, ada };
+  }
+
   const invitedTeams = (email: string) =>
     fake.org.invitationsForEmail(email).map((invitation) => [...invitation.teamIds].map((id) => fake.org.teamById(id)?.slug));
 
   it('joiners: a known login becomes a membership, an email becomes one invitation, both in the mapped team', async () => {
-    const bridge = await startBridge();
-    const octocat = await bridge.user('octocat');
-    const ada = await bridge.user('ada@example.com');
-    await bridge.group('Engineering', [octocat, ada]);
-    await bridge.drained();
+    const { bridge } = await loginAndEmailInEngineering();
 
     expect(fake.org.membership('octocat')).toEqual({ state: 'pending', role: 'member' });
     expect(fake.org.teamMembership('engineering', 'octocat')).toEqual({ state: 'pending', role: 'member' });
@@ -152,11 +158,7 @@ describe('end to end: SCIM into the bridge, out to a GitHub organization', () =>
   });
 
   it('leavers: active=false removes the member from the org (and teams) and cancels the pending invitation', async () => {
-    const bridge = await startBridge();
-    const octocat = await bridge.user('octocat');
-    const ada = await bridge.user('ada@example.com');
-    await bridge.group('Engineering', [octocat, ada]);
-    await bridge.drained();
+    const { bridge, octocat, ada } = await loginAndEmailInEngineering();
     fake.accept('octocat');
 
     // Okta deactivates with a no-path replace; Entra with a path and a string boolean.
