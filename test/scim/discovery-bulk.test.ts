@@ -57,6 +57,17 @@ describe('/Bulk', () => {
     expect(h.store.ledger.verify()).toMatchObject({ ok: true, rows: 2 });
   });
 
+  it('normalises IdP shapes inside bulk operations too', async () => {
+    const h = harness();
+    const created = await scim(h).post('/Users', userBody('bn'));
+    const res = await scim(h).post('/Bulk', {
+      schemas: [BULK],
+      Operations: [{ method: 'PATCH', path: `/Users/${created.body.id}`, data: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] } }],
+    });
+    expect(res.body.Operations[0].status).toBe('200');
+    expect((await scim(h).get(`/Users/${created.body.id}`)).body.active).toBe(false);
+  });
+
   it('stops after failOnErrors and reports each failure as a SCIM error', async () => {
     const h = harness();
     const res = await scim(h).post('/Bulk', {

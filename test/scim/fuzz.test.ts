@@ -51,6 +51,12 @@ function randomFilter(r: Random): string {
   return Array.from({ length: 1 + r.int(8) }, () => r.pick(tokens)).join(' ');
 }
 
+function randomQuery(r: Random): string {
+  const names = ['attributes', 'excludedAttributes', 'sortBy', 'sortOrder', 'startIndex', 'count', 'filter'];
+  const values = ['members', 'userName,emails', ',', 'emails[type', 'a b', 'descending', 'sideways', '0', '-1', '1e3', '"', 'meta.lastModified', 'urn:x:y'];
+  return Array.from({ length: 1 + r.int(3) }, () => `${r.pick(names)}=${encodeURIComponent(r.pick(values))}`).join('&');
+}
+
 function malformedJson(r: Random): string {
   const valid = JSON.stringify(userBody(`m${r.int(1000)}`));
   switch (r.int(4)) {
@@ -84,7 +90,7 @@ function expectCleanRejectionOrSuccess(res: Outcome, label: string): void {
 async function fuzzOnce(h: Harness, r: Random, ids: { user: string; group: string }): Promise<[string, Outcome]> {
   const api = scim(h);
   const target = r.pick([`/Users/${ids.user}`, `/Groups/${ids.group}`, '/Users/not-a-real-id']);
-  switch (r.int(8)) {
+  switch (r.int(10)) {
     case 0: return ['malformed JSON', await api.raw(r.pick(['post', 'put', 'patch'] as const), r.pick(['/Users', target, '/Bulk', '/.search']), malformedJson(r))];
     case 1: return ['deep nesting', await api.raw('post', '/Users', deeplyNested(r))];
     case 2: return ['huge body', await api.post('/Users', userBody('huge', { title: 'x'.repeat(70_000 + r.int(100_000)) }))];
@@ -92,6 +98,8 @@ async function fuzzOnce(h: Harness, r: Random, ids: { user: string; group: strin
     case 4: return ['wrong types', await api.post(r.pick(['/Users', '/Groups']), { schemas: [r.pick([GROUP_SCHEMA, 'urn:ietf:params:scim:schemas:core:2.0:User'])], ...(randomValue(r, 2) as object), userName: randomValue(r), displayName: randomValue(r), members: randomValue(r) })];
     case 5: return ['random PATCH', await api.patch(target, randomPatch(r))];
     case 6: return ['random PUT', await api.put(target, randomValue(r))];
+    case 7: return ['query params', await api.get(`${r.pick(['/Users', '/Groups', target])}?${randomQuery(r)}`)];
+    case 8: return ['random bulk', await api.post('/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], failOnErrors: randomValue(r), Operations: Array.from({ length: r.int(4) }, () => ({ method: r.pick(['POST', 'PUT', 'PATCH', 'DELETE', 'GET', 3]), path: r.pick(['/Users', '/Groups', target, '/Nope', '']), bulkId: r.pick(['b1', 'b2', undefined, 5]), data: r.int(2) ? randomPatch(r) : randomValue(r) })) })];
     default: return ['search', await api.post(r.pick(['/.search', '/Users/.search', '/Groups/.search']), { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: randomFilter(r), startIndex: randomValue(r), count: randomValue(r) })];
   }
 }
