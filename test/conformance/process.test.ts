@@ -127,4 +127,22 @@ describe('scim-bridge serve driven over HTTP', () => {
     expect(await bridge.exited).toBe(0);
     expect(runBuiltCli(main, ['ledger', 'verify', '--db', db])).toMatchObject({ code: 0 });
   });
+
+  // Finding F12: Node's own 431 for an oversized request line/headers has no body and no SCIM media type.
+  it.failing('answers a request whose URL is over the header limit (a 20 kB filter) with a SCIM error body', async () => {
+    const db = join(tempDir('conformance-431'), 'bridge.db');
+    const token = newToken(db);
+    bridge = await startBridge(main, ['--port', '0', '--db', db]);
+    const filter = encodeURIComponent(`userName eq "${'a'.repeat(20_000)}"`);
+    const res = await fetch(`http://127.0.0.1:${bridge.port}/scim/v2/Users?filter=${filter}`, { headers: { Authorization: `Bearer ${token}` } });
+    const status = res.status;
+    const type = res.headers.get('content-type');
+    const body = await res.text();
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    expect(status).toBeGreaterThanOrEqual(400);
+    expect(status).toBeLessThan(500);
+    expect(type).toContain(SCIM_JSON);
+    expect(JSON.parse(body)).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status) });
+  });
 });

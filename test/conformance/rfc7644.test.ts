@@ -157,6 +157,20 @@ describe('RFC 7644 conformance', () => {
       expectScim(await scim(h).get(`/Users/${id}`), 200);
     });
 
+    // Finding F11: a PATCH on the readOnly `groups` attribute answers 200 and silently does nothing.
+    it.failing('refuses a PATCH of the readOnly groups attribute of a User with 400 mutability (3.5.2)', async () => {
+      const { id } = await createUser(h, 'ro-groups');
+      const group = expectScim(await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'RO' }), 201);
+      const before = counts(h.store);
+      expectScimError(await scim(h).patch(`/Users/${id}`, patchOps({ op: 'add', path: 'groups', value: [{ value: group.id }] })), 400, 'mutability');
+      expect(counts(h.store)).toEqual(before);
+    });
+
+    it('answers a replace whose value filter matches nothing (no typed path to retarget) with 400 noTarget', async () => {
+      const { id } = await createUser(h, 'no-target', { emails: [{ type: 'work', value: 'w@x.com', primary: false }] });
+      expectScimError(await scim(h).patch(`/Users/${id}`, patchOps({ op: 'replace', path: 'emails[primary eq true].value', value: 'p@x.com' })), 400, 'noTarget');
+    });
+
     it('removes one value of a multi-valued attribute by filter and keeps the others', async () => {
       const { id } = await createUser(h, 'multi', { emails: [{ type: 'work', value: 'w@x.com', primary: true }, { type: 'home', value: 'h@x.com' }] });
       const patched = expectScim(await scim(h).patch(`/Users/${id}`, patchOps({ op: 'remove', path: 'emails[type eq "home"]' })), 200);
@@ -285,6 +299,40 @@ describe('RFC 7644 conformance', () => {
       expect(without.userName).toBe('projected');
       const keepsId = expectScim(await getWith(h, `/Users/${id}`, { excludedAttributes: 'id,meta,schemas' }), 200);
       expect(keepsId).toMatchObject({ id, schemas: expect.any(Array), meta: expect.any(Object) });
+    });
+
+    // Finding F10: fully qualified attribute names in attributes= are 400 "Cannot read properties of undefined (reading 'includes')".
+    it.failing('accepts fully qualified (URN-prefixed) attribute names in attributes= (3.10)', async () => {
+      const { id } = await createUser(h, 'urn-attrs', { schemas: [USER_SCHEMA, ENTERPRISE], [ENTERPRISE]: { department: 'Sales', employeeNumber: '7' } });
+      const core = expectScim(await getWith(h, `/Users/${id}`, { attributes: `${USER_SCHEMA}:userName` }), 200);
+      expect(core.userName).toBe('urn-attrs');
+      expect(core).not.toHaveProperty('emails');
+      const ext = expectScim(await getWith(h, `/Users/${id}`, { attributes: `${ENTERPRISE}:department` }), 200);
+      expect(ext[ENTERPRISE]).toEqual({ department: 'Sales' });
+      expect(ext).not.toHaveProperty('userName');
+    });
+
+    it('excludes a whole extension with excludedAttributes=<extension URN>', async () => {
+      const { id } = await createUser(h, 'urn-excluded', { schemas: [USER_SCHEMA, ENTERPRISE], [ENTERPRISE]: { department: 'Sales' } });
+      const res = expectScim(await getWith(h, `/Users/${id}`, { excludedAttributes: ENTERPRISE }), 200);
+      expect(res).not.toHaveProperty(ENTERPRISE);
+      expect(res.userName).toBe('urn-excluded');
+    });
+
+    it('filters on extension attributes by their URN and on core attributes by their fully qualified name', async () => {
+      const { id } = await createUser(h, 'urn-filter', { schemas: [USER_SCHEMA, ENTERPRISE], [ENTERPRISE]: { employeeNumber: '701984' } });
+      await createUser(h, 'other');
+      expect(ids(expectScim(await getWith(h, '/Users', { filter: `${ENTERPRISE}:employeeNumber eq "701984"` }), 200))).toEqual([id]);
+      expect(ids(expectScim(await getWith(h, '/Users', { filter: `${USER_SCHEMA}:userName eq "URN-FILTER"` }), 200))).toEqual([id]);
+    });
+
+    it('compares caseExact=false attributes case-insensitively and caseExact=true ones exactly (RFC 7643 2.1)', async () => {
+      const { id } = await createUser(h, 'cases', { externalId: 'Ext-1', emails: [{ type: 'work', value: 'Cases@Corp.com' }] });
+      const group = expectScim(await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Org Admin' }), 201);
+      expect(ids(expectScim(await getWith(h, '/Users', { filter: 'emails[type eq "work"].value eq "cases@corp.com"' }), 200))).toEqual([id]);
+      expect(ids(expectScim(await getWith(h, '/Groups', { filter: 'displayName eq "org admin"' }), 200))).toEqual([group.id]);
+      expect(ids(expectScim(await getWith(h, '/Users', { filter: 'externalId eq "Ext-1"' }), 200))).toEqual([id]);
+      expect(ids(expectScim(await getWith(h, '/Users', { filter: 'externalId eq "ext-1"' }), 200))).toEqual([]);
     });
 
     it('applies attributes to POST/PUT/PATCH answers too (3.9)', async () => {
@@ -449,6 +497,15 @@ describe('RFC 7644 conformance', () => {
         expect(res.status).toBeLessThan(500);
         expect(res.headers['content-type']).toContain(SCIM_JSON);
       }
+    });
+
+    it('answers a filter on /ServiceProviderConfig with 403 (RFC 7644 4)', async () => {
+      expectScimError(await getWith(h, '/ServiceProviderConfig', { filter: 'patch.supported eq true' }), 403);
+    });
+
+    it('answers GET on a group with a matching If-None-Match with 304', async () => {
+      const group = expectScim(await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'cached' }), 201);
+      expect((await scim(h).get(`/Groups/${group.id}`).set('If-None-Match', group.meta.version)).status).toBe(304);
     });
 
     it('answers with application/scim+json even when the client accepts only application/json', async () => {
