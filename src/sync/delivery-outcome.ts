@@ -68,7 +68,7 @@ export class DeliveryOutcomes {
 
   private failed(job: DeliveryJob, failure: unknown): DeliveryOutcome {
     const { queue } = this.store;
-    const message = describe(failure);
+    const message = job.runtime.scrub(describe(failure));
     if (failure instanceof RateLimitedError) {
       job.runtime.limiter.pauseFor(failure.retryAfterMs);
       queue.release(job.item, failure.retryAfterMs, message, false);

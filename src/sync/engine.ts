@@ -133,7 +133,8 @@ export class SyncEngine {
   }
 
   private async checkHealth(runtime: TargetRuntime): Promise<void> {
-    runtime.health = await checkConnector(runtime.connector, runtime.name);
+    const health = await checkConnector(runtime.connector, runtime.name);
+    runtime.health = { ok: health.ok, message: runtime.scrub(health.message) };
   }
 }
 

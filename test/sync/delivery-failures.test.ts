@@ -60,6 +60,19 @@ describe('delivery failures', () => {
     expect(harness.directory().calls('users.create')).toBe(1);
   });
 
+  it('never stores a secret of the target\'s config, even when a connector puts it in an error', async () => {
+    const token = 'tok_9f8e7d6c5b4a';
+    harness = await Harness.start([{ connectorConfig: { token } }]);
+    harness.directory().failNext(1, { kind: 'permanent', message: `refused request with token ${token}` }, 'users.create');
+    const ada = harness.createUser('ada');
+    await harness.settle();
+    const item = harness.store.queue.get('app', { kind: 'user', id: ada })!;
+    expect(item.last_error).toBe('refused request with token [redacted]');
+    const ledger = JSON.stringify(harness.store.ledger.forSubject(`user:${ada}`));
+    expect(ledger).toContain('[redacted]');
+    expect(ledger).not.toContain(token);
+  });
+
   it('a configuration error pauses the target and keeps the item pending until resumed', async () => {
     harness = await Harness.start();
     harness.directory().failNext(1, { kind: 'config', message: 'token lacks scope admin:org' }, 'users.create');

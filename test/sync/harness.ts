@@ -21,6 +21,8 @@ export class TestClock {
 
 export interface HarnessTarget extends Partial<Omit<TargetConfig, 'name' | 'connector' | 'config'>> {
   name?: string;
+  /** Extra memory-connector settings (e.g. a token). */
+  connectorConfig?: Record<string, unknown>;
 }
 
 export const ctx = (requestId = `req-${randomUUID()}`): ChangeContext => ({ actor: 'idp', requestId, source: 'scim' });
@@ -45,12 +47,13 @@ export class Harness {
       const name = target.name ?? (index === 0 ? 'app' : `app-${index}`);
       const directory = `dir-${randomUUID()}`;
       this.directories.set(name, memoryDirectory(directory));
+      const { connectorConfig, ...settings } = target;
       return {
-        ...target,
+        ...settings,
         name,
         connector: 'memory',
-        config: { directory },
-        delivery: { maxAttempts: 3, backoff: { baseMs: 5, maxMs: 20 }, ...(target.delivery as object | undefined) },
+        config: { directory, ...connectorConfig },
+        delivery: { maxAttempts: 3, backoff: { baseMs: 5, maxMs: 20 }, ...(settings.delivery as object | undefined) },
       } as TargetConfig;
     });
   }
