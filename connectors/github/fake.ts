@@ -15,6 +15,7 @@ export interface GithubFakeOptions {
 const DEFAULT_PER_PAGE = 30;
 const MAX_PER_PAGE = 100;
 const INSTALLATION_TOKEN_TTL_MS = 3_600_000;
+const PRIMARY_LIMIT = 5000;
 
 /**
  * A loopback GitHub REST API for one organization: the endpoints the connector uses, with GitHub's paths,
@@ -200,6 +201,7 @@ export class GithubFake extends FakeServer {
 
   /** Runs a handler for this org: wrong org → 404, FakeApiError → GitHub's error body. */
   private handle(req: Request, res: Response, work: () => unknown, status = 200): void {
+    res.set(this.rateLimitHeaders());
     try {
       if (req.params.org && String(req.params.org).toLowerCase() !== this.org.login.toLowerCase()) throw new FakeApiError(404, 'Not Found');
       const body = work();
@@ -209,6 +211,19 @@ export class GithubFake extends FakeServer {
       if (!(error instanceof FakeApiError)) throw error;
       res.status(error.status).json(githubErrorBody(error.status, error.message, error.errors));
     }
+  }
+
+  /** What api.github.com sends on every answer: the primary quota, counted down by this fake's calls. */
+  private rateLimitHeaders(): Record<string, string> {
+    const used = Math.min(PRIMARY_LIMIT, this.requestCount());
+    return {
+      'x-ratelimit-limit': String(PRIMARY_LIMIT),
+      'x-ratelimit-remaining': String(PRIMARY_LIMIT - used),
+      'x-ratelimit-used': String(used),
+      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+      'x-ratelimit-resource': 'core',
+      'x-github-request-id': `FAKE:${this.requestCount()}`,
+    };
   }
 
   /** `per_page` (default 30, max 100) and `page` (1-based), with GitHub's `Link` header. */
