@@ -171,6 +171,20 @@ describe('RFC 7644 conformance', () => {
       expectScimError(await scim(h).patch(`/Users/${id}`, patchOps({ op: 'replace', path: 'emails[primary eq true].value', value: 'p@x.com' })), 400, 'noTarget');
     });
 
+    // Finding F13: primary: true may appear on several values; nothing clears or refuses the extra ones.
+    it.failing('keeps at most one primary value: adding a new primary email clears primary on the old one (RFC 7643 2.4, RFC 7644 3.5.2)', async () => {
+      const { id } = await createUser(h, 'primaries', { emails: [{ type: 'work', value: 'old@x.com', primary: true }] });
+      const patched = expectScim(await scim(h).patch(`/Users/${id}`, patchOps({ op: 'add', path: 'emails', value: [{ type: 'home', value: 'new@x.com', primary: true }] })), 200);
+      expect(patched.emails.filter((e: { primary?: boolean }) => e.primary === true).map((e: { value: string }) => e.value)).toEqual(['new@x.com']);
+    });
+
+    it.failing('refuses (400) or normalises a body with two primary emails, never storing two (RFC 7643 2.4: MUST appear no more than once)', async () => {
+      const res = await scim(h).post('/Users', userBody('two-primaries', { emails: [{ value: 'a@x.com', primary: true }, { value: 'b@x.com', primary: true }] }));
+      if (res.status === 400) return void expectScimError(res, 400, 'invalidValue');
+      const created = expectScim(res, 201);
+      expect(created.emails.filter((e: { primary?: boolean }) => e.primary === true)).toHaveLength(1);
+    });
+
     it('removes one value of a multi-valued attribute by filter and keeps the others', async () => {
       const { id } = await createUser(h, 'multi', { emails: [{ type: 'work', value: 'w@x.com', primary: true }, { type: 'home', value: 'h@x.com' }] });
       const patched = expectScim(await scim(h).patch(`/Users/${id}`, patchOps({ op: 'remove', path: 'emails[type eq "home"]' })), 200);
