@@ -14,6 +14,8 @@ import { TargetStates } from './target-state';
 import { TargetWorker } from './target-worker';
 import { Tombstones } from './tombstones';
 
+const TOMBSTONE_SWEEP_MS = 10 * 60_000;
+
 export interface SyncEngineOptions {
   store: Store;
   targets: readonly TargetConfig[];
@@ -51,6 +53,7 @@ export class SyncEngine {
   private readonly runtimes = new Map<string, TargetRuntime>();
   private readonly workers = new Map<string, TargetWorker>();
   private unsubscribe?: () => void;
+  private purgeTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: SyncEngineOptions) {
     this.store = options.store;
@@ -81,10 +84,22 @@ export class SyncEngine {
       void this.checkHealth(runtime);
     }
     this.unsubscribe = this.store.queue.onEnqueue((target) => this.workers.get(target)?.wake());
+    // Subjects deleted while no target had them in scope never pass through a worker: sweep them up.
+    this.purgeTimer = setInterval(() => this.purgeTombstones(), TOMBSTONE_SWEEP_MS);
+    this.purgeTimer.unref();
+  }
+
+  private purgeTombstones(): void {
+    try {
+      this.tombstones.purgeAll();
+    } catch (error) {
+      this.options.logger.warn('tombstone sweep failed', { error: String(error) });
+    }
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
+    clearInterval(this.purgeTimer);
     await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
     this.workers.clear();
     await Promise.allSettled([...this.runtimes.values()].map((runtime) => runtime.connector.close?.()));

@@ -129,17 +129,22 @@ function recordMembershipChanges(job: DeliveryJob, added: string[], removed: str
   if (removed.length) job.changes.membersRemoved = removed;
 }
 
-/** Users not on the target yet: make sure they are queued (unless dead there), and come back shortly. */
+/**
+ * Users not on the target yet: make sure they are queued (unless dead there), and come back when the
+ * earliest of them is due (a user in backoff does not make the group spin), but not sooner than MEMBER_WAIT_MS.
+ */
 function waitFor(job: DeliveryJob, sync: SyncContext, userIds: string[]): void {
   const target = job.runtime.name;
-  let waiting = false;
+  const now = sync.now().getTime();
+  let earliest: number | undefined;
   for (const id of userIds) {
     const queued = sync.queue.get(target, { kind: 'user', id });
     if (queued?.state === 'dead') continue;
     if (!queued) job.alsoEnqueue.push({ kind: 'user', id });
-    waiting = true;
+    const due = queued?.state === 'pending' ? queued.due_at : now;
+    earliest = Math.min(earliest ?? due, due);
   }
-  if (waiting) job.rescheduleInMs = MEMBER_WAIT_MS;
+  if (earliest !== undefined) job.rescheduleInMs = Math.max(MEMBER_WAIT_MS, earliest - now + MEMBER_WAIT_MS);
 }
 
 /** The group is no longer pushed: delete it if the engine created it, else take back the members it added. */

@@ -42,6 +42,17 @@ describe('group delivery', () => {
     expect(group.memberIds.map((id) => harness.directory().user(id)!.key).sort()).toEqual(['bob', 'cy']);
   });
 
+  it('a group waiting for a user in backoff comes back when the user is due, instead of spinning', async () => {
+    harness = await Harness.start([{ groups: [engineering], delivery: { backoff: { baseMs: 2000, maxMs: 2000 } } }]);
+    harness.directory().failNext(1, { kind: 'retryable' }, 'users.create');
+    const ada = harness.createUser('ada');
+    const groupId = harness.createGroup('Engineering', [ada]);
+    await harness.settle(2000);
+    expect(harness.directory().allGroups()[0].memberIds).toEqual([harness.remoteUser('ada')!.id]);
+    const passes = harness.reports.filter((report) => report.subjectId === groupId && report.outcome === 'deferred');
+    expect(passes.length).toBeLessThanOrEqual(3); // the user's retry is ~1 s away: not ten 100 ms polls
+  });
+
   it('does not push groups without a mapping', async () => {
     harness = await Harness.start([{ groups: [engineering] }]);
     const ada = harness.createUser('ada');
