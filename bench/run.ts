@@ -43,6 +43,8 @@ interface Measurement {
   non2xx: number;
   errors: number;
   peakRssMb: number;
+  /** Server CPU time (user + system) per request: robust to other load on the machine, unlike req/s. */
+  cpuMsPerRequest: number;
 }
 
 interface RunningProcess {
@@ -118,6 +120,12 @@ async function stopProcess(running: RunningProcess): Promise<void> {
   await exited;
 }
 
+/** utime + stime of a process, in milliseconds (Linux /proc; clock ticks are 100 Hz). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -127,6 +135,7 @@ function rssMb(pid: number): number {
 async function measure(server: string, running: RunningProcess, token: string, scenario: Scenario, seconds = SECONDS): Promise<Measurement> {
   process.stderr.write(`${server}: ${scenario.name}, ${scenario.connections} connection(s), ${seconds} s …\n`);
   let peakRssMb = rssMb(running.child.pid!);
+  const cpuBefore = cpuMs(running.child.pid!);
   const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, rssMb(running.child.pid!))), 200);
   const result = await autocannon({
     url: `http://127.0.0.1:${running.port}`,
@@ -136,6 +145,7 @@ async function measure(server: string, running: RunningProcess, token: string, s
     requests: [{ method: scenario.method, setupRequest: (request) => ({ ...request, ...scenario.next() }) }],
   });
   clearInterval(sampler);
+  const cpuUsed = cpuMs(running.child.pid!) - cpuBefore;
   peakRssMb = Math.max(peakRssMb, rssMb(running.child.pid!));
   return {
     server,
@@ -147,6 +157,7 @@ async function measure(server: string, running: RunningProcess, token: string, s
     non2xx: result.non2xx,
     errors: result.errors,
     peakRssMb,
+    cpuMsPerRequest: Number((cpuUsed / Math.max(1, result.requests.total)).toFixed(2)),
   };
 }
 
@@ -199,9 +210,9 @@ function scenarios(ids: string[]) {
 }
 
 function table(rows: Measurement[]): string {
-  const header = '| server | scenario | conns | req/s | p50 ms | p99 ms | non-2xx | errors | peak RSS MB |';
-  const lines = rows.map((m) => `| ${m.server} | ${m.scenario} | ${m.connections} | ${m.requestsPerSecond} | ${m.p50} | ${m.p99} | ${m.non2xx} | ${m.errors} | ${m.peakRssMb} |`);
-  return [header, '|---|---|---:|---:|---:|---:|---:|---:|---:|', ...lines].join('\n');
+  const header = '| server | scenario | conns | req/s | p50 ms | p99 ms | CPU ms/req | non-2xx | errors | peak RSS MB |';
+  const lines = rows.map((m) => `| ${m.server} | ${m.scenario} | ${m.connections} | ${m.requestsPerSecond} | ${m.p50} | ${m.p99} | ${m.cpuMsPerRequest} | ${m.non2xx} | ${m.errors} | ${m.peakRssMb} |`);
+  return [header, '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|', ...lines].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -233,10 +244,12 @@ async function main(): Promise<void> {
   }
 
   const ratio = median(writes.bridge.map((m) => m.requestsPerSecond)) / median(writes.baseline.map((m) => m.requestsPerSecond));
+  const cpuRatio = median(writes.baseline.map((m) => m.cpuMsPerRequest)) / median(writes.bridge.map((m) => m.cpuMsPerRequest));
   const filterLatency = results.find((m) => m.scenario.startsWith('GET filter') && m.connections === 1)!;
   const peakRss = Math.max(...results.filter((m) => m.server.startsWith('bridge')).map((m) => m.peakRssMb));
   process.stdout.write(`\n${table(results)}\n\n`);
   process.stdout.write(`write throughput vs in-memory baseline (median of ${ROUNDS} alternating rounds): ${(ratio * 100).toFixed(0)}% (target >= 85%) ${verdict(ratio >= 0.85)}\n`);
+  process.stdout.write(`write cost vs baseline (server CPU per request, baseline/bridge): ${(cpuRatio * 100).toFixed(0)}%\n`);
   process.stdout.write(`filter p99 at ${USERS} users, one connection: ${filterLatency.p99} ms (target <= 10 ms) ${verdict(filterLatency.p99 <= 10)}\n`);
   process.stdout.write(`bridge peak RSS: ${peakRss} MB (target <= 300 MB) ${verdict(peakRss <= 300)}\n`);
   process.stdout.write(`SQLite: WAL, synchronous=${process.env.SCIM_BRIDGE_SYNCHRONOUS?.toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL'}; ${SECONDS} s per run; total ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
