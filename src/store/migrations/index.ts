@@ -1,5 +1,6 @@
 import { initial } from './001-initial';
 import { syncEngine } from './002-sync-engine';
+import { driftReports } from './003-drift-reports';
 import { grants } from './004-grants';
 
 export interface Migration {
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** Applied in order; a migration is never edited once released, only followed by a new one. */
-export const migrations: Migration[] = [initial, syncEngine, grants];
+export const migrations: Migration[] = [initial, syncEngine, driftReports, grants];

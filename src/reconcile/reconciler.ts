@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import type { Connector } from '../../connectors/sdk/contract';
+import type { ChangeContext, Store } from '../store';
+import { DesiredState } from '../sync/desired-state';
+import { createTargetMapping } from '../sync/mapping';
+import type { TargetSettings } from '../sync/target-config';
+import { DesiredAccounts } from './desired-index';
+import { DELETING_ACTIONS, type FixAction, type FixStatus } from './drift';
+import { FindingSink } from './finding-sink';
+import { FixApplier } from './fixes';
+import { DriftReports, type DriftReport, type RunPlan, type RunSummary, type RunTrigger, type Verdict } from './report-store';
+import type { RunContext } from './run-context';
+import { scanGroups } from './scan-groups';
+import { scanUsers } from './scan-users';
+import { deleteAllowance, describeLimit, type ReconcileMode, type ReconcileSettings } from './settings';
+
+export type ReconcilePhase = 'desired' | 'users' | 'groups' | 'fixing' | 'done';
+
+export interface ReconcileProgress {
+  phase: ReconcilePhase;
+  /** Objects handled in this phase so far. */
+  count: number;
+  /** Desired users, for a progress bar's total while listing users. */
+  expected?: number;
+  findings: number;
+}
+
+export interface RunOptions {
+  mode?: ReconcileMode;
+  /** With mode fix: plan the fixes (and check the blast radius) without changing anything. */
+  dryRun?: boolean;
+  trigger: RunTrigger;
+  actor: string;
+  requestId?: string;
+  pageSize?: number;
+  signal?: AbortSignal;
+  onProgress?(progress: ReconcileProgress): void;
+}
+
+export interface StartedRun {
+  id: string;
+  requestId: string;
+  done: Promise<DriftReport>;
+}
+
+const FIX_PAGE = 500;
+
+/**
+ * One target's reconciliation: lists what the target holds, compares it with desired state and links,
+ * stores the findings, and in fix mode enqueues the affected subjects for the sync engine - never a
+ * connector write from here. Every ledger row of a run carries the run's request id.
+ */
+export class Reconciler {
+  private readonly reports: DriftReports;
+
+  constructor(
+    private readonly store: Store,
+    private readonly target: TargetSettings,
+    private readonly connector: Connector,
+    private readonly settings: ReconcileSettings,
+  ) {
+    this.reports = new DriftReports(store.db);
+  }
+
+  /** Records the run (status running) synchronously, then runs it; `done` settles with the stored report. */
+  start(options: RunOptions): StartedRun {
+    const id = randomUUID();
+    const requestId = options.requestId ?? `reconcile-${id}`;
+    const mode = options.mode ?? this.settings.mode;
+    const ctx: ChangeContext = { actor: options.actor, requestId, source: 'reconciler' };
+    const startedAt = this.store.now().toISOString();
+    this.store.transaction(() => {
+      this.reports.create({ id, target: this.target.name, mode, dryRun: options.dryRun === true, trigger: options.trigger, actor: options.actor, requestId, startedAt });
+      this.ledger(ctx, 'reconcile.started', { reportId: id, mode, dryRun: options.dryRun === true, trigger: options.trigger });
+    });
+    const done = this.execute(id, startedAt, mode, ctx, options).then(() => this.reports.get(id)!);
+    return { id, requestId, done };
+  }
+
+  run(options: RunOptions): Promise<DriftReport> {
+    return this.start(options).done;
+  }
+
+  private async execute(id: string, startedAt: string, mode: ReconcileMode, ctx: ChangeContext, options: RunOptions): Promise<void> {
+    const began = Date.now();
+    const sink = new FindingSink(this.store, this.reports, id, this.target.name, ctx);
+    const summary: RunSummary = { remoteUsers: 0, remoteGroups: 0, desiredUsers: 0, desiredGroups: 0, findings: {}, fixes: {}, durationMs: 0 };
+    const progress = (phase: ReconcilePhase, count: number, expected?: number) => options.onProgress?.({ phase, count, expected, findings: sink.count });
+    try {
+      const desired = new DesiredState(this.store.db, () => this.store.now());
+      const mapping = createTargetMapping(this.target);
+      progress('desired', 0);
+      const accounts = DesiredAccounts.build(this.store.db, this.target, desired, mapping, (count) => progress('desired', count));
+      summary.desiredUsers = accounts.size;
+      const run: RunContext = {
+        store: this.store, target: this.target, connector: this.connector, desired, mapping, sink, pageSize: options.pageSize,
+        op: { idempotencyKey: `reconcile:${id}`, requestId: ctx.requestId, signal: options.signal ?? new AbortController().signal },
+        progress: (phase, count) => progress(phase, count, phase === 'users' ? accounts.size : undefined),
+      };
+      summary.remoteUsers = await scanUsers(run, accounts);
+      if (this.connector.groups && this.target.groups.length > 0) {
+        const groups = await scanGroups(run, this.connector.groups, accounts);
+        summary.remoteGroups = groups.listed;
+        summary.desiredGroups = groups.desired;
+      }
+      sink.flush();
+      summary.findings = sink.kinds;
+      const plan = this.plan(sink.actions, summary.remoteUsers);
+      if (mode === 'fix' && plan.deletions > plan.allowed) return this.block(id, ctx, summary, plan, began, options.dryRun === true);
+      const listedOnly = sink.actions.none ? { 'not-fixable': sink.actions.none } : {};
+      if (mode === 'fix' && !options.dryRun) summary.fixes = { ...this.applyFixes(id, startedAt, ctx, desired, (count) => progress('fixing', count)), ...listedOnly };
+      else summary.fixes = { ...(sink.fixable ? { planned: sink.fixable } : {}), ...listedOnly };
+      const verdict: Verdict = sink.fixable === 0 ? 'in-sync' : mode === 'fix' && !options.dryRun ? 'fixed' : 'drift';
+      this.finish(id, ctx, { status: 'succeeded', verdict, summary: { ...summary, durationMs: Date.now() - began }, plan });
+    } catch (error) {
+      sink.flush();
+      summary.findings = sink.kinds;
+      const reason = `run failed: ${(error as Error).message}`;
+      this.finish(id, ctx, { status: 'failed', verdict: 'error', reason, summary: { ...summary, durationMs: Date.now() - began } });
+    } finally {
+      progress('done', sink.count);
+    }
+  }
+
+  private plan(actions: Partial<Record<FixAction, number>>, accounts: number): RunPlan {
+    const deletions = [...DELETING_ACTIONS].reduce((sum, action) => sum + (actions[action] ?? 0), 0);
+    return { actions, deletions, allowed: deleteAllowance(this.settings.maxDeletes, accounts), maxDeletes: describeLimit(this.settings.maxDeletes) };
+  }
+
+  /** Too many deletions or suspensions: nothing is changed, every planned fix is marked blocked. */
+  private block(id: string, ctx: ChangeContext, summary: RunSummary, plan: RunPlan, began: number, dryRun: boolean): void {
+    this.store.transaction(() => this.reports.setPlannedFixes(id, 'blocked'));
+    const reason = `blast radius: the run plans ${plan.deletions} deletions/suspensions, more than maxDeletes ${plan.maxDeletes} allows (${plan.allowed} of ${summary.remoteUsers} accounts); nothing was changed${dryRun ? ' (dry run)' : ''}`;
+    const blocked = Object.values(plan.actions).reduce((sum, count) => sum + (count ?? 0), 0) - (plan.actions.none ?? 0);
+    this.finish(id, ctx, { status: 'failed', verdict: 'blocked', reason, summary: { ...summary, fixes: { blocked }, durationMs: Date.now() - began }, plan });
+  }
+
+  /** Reads the planned fixes back a page at a time; each page is one transaction. */
+  private applyFixes(id: string, startedAt: string, ctx: ChangeContext, desired: DesiredState, progress: (count: number) => void): Partial<Record<FixStatus, number>> {
+    const applier = new FixApplier(this.store, this.target, desired, ctx, id, startedAt);
+    const counts: Partial<Record<FixStatus, number>> = {};
+    let after = 0;
+    let done = 0;
+    for (;;) {
+      const page = this.reports.findings(id, { fix: 'planned', afterSeq: after, limit: FIX_PAGE });
+      if (page.length === 0) break;
+      this.store.transaction(() => {
+        for (const finding of page) {
+          const status = applier.apply(finding);
+          this.reports.setFix(id, finding.seq, status);
+          counts[status] = (counts[status] ?? 0) + 1;
+        }
+      });
+      after = page[page.length - 1].seq;
+      progress((done += page.length));
+    }
+    return counts;
+  }
+
+  private finish(id: string, ctx: ChangeContext, outcome: { status: 'succeeded' | 'failed'; verdict: Verdict; reason?: string; summary: RunSummary; plan?: RunPlan }): void {
+    this.store.transaction(() => {
+      this.reports.finish(id, { ...outcome, finishedAt: this.store.now().toISOString() });
+      this.ledger(ctx, 'reconcile.verdict', { reportId: id, status: outcome.status, verdict: outcome.verdict, findings: outcome.summary.findings, fixes: outcome.summary.fixes, plan: outcome.plan }, outcome.reason);
+    });
+  }
+
+  private ledger(ctx: ChangeContext, kind: string, after: unknown, reason?: string): void {
+    this.store.ledger.append({ actor: ctx.actor, source: ctx.source, requestId: ctx.requestId, kind, subject: `target:${this.target.name}`, target: this.target.name, after, reason });
+  }
+}

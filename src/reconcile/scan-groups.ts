@@ -1,0 +1,92 @@
+import type { GroupOperations, RemoteGroup, RemoteRef } from '../../connectors/sdk/contract';
+import type { Link } from '../store';
+import type { DesiredGroup } from '../sync/desired-state';
+import { userInScope } from '../sync/scope';
+import { attributeDrift, projectAttributes, sameKey, type FieldDrift } from './drift';
+import { desiredGroups, type DesiredAccounts, type DesiredGroupEntry } from './desired-index';
+import type { RunContext } from './run-context';
+
+/**
+ * Streams the target's groups; for each group the target's mapping pushes there, compares attributes and
+ * streams its members against desired membership (one group's members in memory at a time). Returns how
+ * many groups the target listed.
+ */
+export async function scanGroups(run: RunContext, groups: GroupOperations, accounts: DesiredAccounts): Promise<{ listed: number; desired: number }> {
+  const wanted = desiredGroups(run.store.db, run.target);
+  const byId = new Map([...wanted.values()].map((entry) => [entry.id, entry]));
+  let listed = 0;
+  for await (const remote of groups.list({ pageSize: run.pageSize }, run.op)) {
+    await classify(run, groups, accounts, remote, wanted, byId);
+    run.progress('groups', ++listed);
+  }
+  for (const entry of wanted.values()) {
+    if (entry.seen) continue;
+    const link = run.store.links.get(run.target.name, { kind: 'group', id: entry.id });
+    const note = link ? 'the linked group no longer exists on the target' : entry.mapping.create ? 'not created yet' : 'does not exist and the mapping does not create it';
+    run.sink.emit({ kind: 'missing-group', subject: { kind: 'group', id: entry.id }, key: entry.mapping.target, action: 'create', note });
+  }
+  return { listed, desired: wanted.size };
+}
+
+async function classify(
+  run: RunContext, groups: GroupOperations, accounts: DesiredAccounts, remote: RemoteGroup,
+  wanted: Map<string, DesiredGroupEntry>, byId: Map<string, DesiredGroupEntry>,
+): Promise<void> {
+  const link = run.store.links.byRemoteId(run.target.name, 'group', remote.id);
+  const entry = link ? byId.get(link.subject_id) : wanted.get(remote.key.toLowerCase());
+  const snapshot = { id: remote.id, key: remote.key };
+  if (!entry || entry.seen) {
+    if (link) run.sink.emit({ kind: 'orphaned-group', subject: { kind: 'group', id: link.subject_id }, remote: snapshot, action: 'withdraw', note: 'linked to a group no longer pushed to this target' });
+    else run.sink.emit({ kind: 'unmanaged-group', remote: snapshot, action: 'none' });
+    return;
+  }
+  entry.seen = true;
+  const group = run.desired.group(entry.id)!;
+  const mapped = run.mapping.group(group, entry.mapping);
+  if (!link) {
+    run.sink.emit({
+      kind: 'unlinked-match', subject: { kind: 'group', id: entry.id },
+      remote: { ...snapshot, attributes: projectAttributes(Object.keys(mapped.attributes), remote.attributes) },
+      fields: attributeDrift(mapped.attributes, remote.attributes), action: 'link',
+    });
+    return; // adopting adds every desired member (idempotently), so members are not compared yet
+  }
+  const fields: FieldDrift[] = attributeDrift(mapped.attributes, remote.attributes);
+  if (!sameKey(mapped.key, remote.key)) fields.unshift({ field: 'key', desired: mapped.key, actual: remote.key });
+  if (fields.length) run.sink.emit({ kind: 'attribute-drift', subject: { kind: 'group', id: entry.id }, remote: snapshot, fields, action: 'update' });
+  await compareMembers(run, groups, accounts, group, remote);
+}
+
+async function compareMembers(run: RunContext, groups: GroupOperations, accounts: DesiredAccounts, group: DesiredGroup, remote: RemoteRef): Promise<void> {
+  const subject = { kind: 'group' as const, id: group.id };
+  const expected = new Map<string, { userId: string; link: Link }>();
+  for (const member of group.members) {
+    const link = run.store.links.get(run.target.name, { kind: 'user', id: member.id });
+    // Users not on the target yet are missing accounts; the engine adds their memberships after creating them.
+    if (link && belongsOnTarget(run, accounts, member)) expected.set(link.remote_id, { userId: member.id, link });
+  }
+  const actual = new Map<string, string>();
+  for await (const member of groups.listMembers(remote, { pageSize: run.pageSize }, run.op)) actual.set(member.id, member.key);
+  for (const [remoteId, { userId, link }] of expected) {
+    if (actual.has(remoteId)) continue;
+    run.sink.emit({ kind: 'missing-membership', subject, remote: { id: remote.id, key: remote.key }, member: { subjectId: userId, remote: { id: remoteId, key: link.remote_key ?? '' } }, action: 'add-member' });
+  }
+  for (const [remoteId, key] of actual) {
+    if (expected.has(remoteId)) continue;
+    const userLink = run.store.links.byRemoteId(run.target.name, 'user', remoteId);
+    run.sink.emit({
+      kind: 'extra-membership', subject, remote: { id: remote.id, key: remote.key },
+      member: { ...(userLink ? { subjectId: userLink.subject_id } : {}), remote: { id: remoteId, key } },
+      action: userLink ? 'remove-member' : 'none',
+      ...(userLink ? {} : { note: 'the member is an account the bridge does not manage: listed, not removed' }),
+    });
+  }
+}
+
+/** The engine's rule: a member in the target's scope that is active, or suspended but still linked there. */
+function belongsOnTarget(run: RunContext, accounts: DesiredAccounts, member: { id: string; active: boolean }): boolean {
+  if (accounts.byIdOf(member.id)) return true;
+  if (member.active) return false;
+  const user = run.desired.user(member.id);
+  return !!user && userInScope(run.target, user, run.desired);
+}

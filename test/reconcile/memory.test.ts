@@ -1,0 +1,106 @@
+import { Harness } from '../sync/harness';
+import type { TargetConfig } from '../../src/config/types';
+import type { ReconcileService } from '../../src/reconcile/service';
+import { findingLines, reconcileService } from './support';
+
+const LISTING = ['users.list', 'groups.list', 'groups.listMembers'];
+
+function targetConfigs(h: Harness, overrides: Partial<TargetConfig> = {}): TargetConfig[] {
+  return [{
+    name: 'app',
+    connector: 'memory',
+    config: h.engine.targets[0].config,
+    groups: [{ scim: 'Engineering', target: 'engineering', create: true }],
+    ...overrides,
+  }];
+}
+
+describe('reconcile against the memory connector', () => {
+  let h: Harness;
+  let service: ReconcileService;
+  beforeEach(async () => {
+    h = await Harness.start([{ groups: [{ scim: 'Engineering', target: 'engineering', create: true }] }]);
+    service = reconcileService(h.store, targetConfigs(h));
+  });
+  afterEach(async () => {
+    await service.close();
+    await h.close();
+  });
+
+  async function provisionTeam() {
+    const ada = h.createUser('ada');
+    const bob = h.createUser('bob');
+    const cy = h.createUser('cy');
+    const eve = h.createUser('eve');
+    const engineering = h.createGroup('Engineering', [ada, bob]);
+    await h.settle();
+    return { ada, bob, cy, eve, engineering };
+  }
+
+  it('reports an in-sync target as in-sync, with only listing calls', async () => {
+    await provisionTeam();
+    h.directory().resetCounts();
+    const report = await service.start('app', { trigger: 'cli', actor: 'test' }).done;
+    expect(report).toMatchObject({ status: 'succeeded', verdict: 'in-sync', summary: { remoteUsers: 4, desiredUsers: 4, remoteGroups: 1, desiredGroups: 1, findings: {} } });
+    expect(Object.keys(h.directory().callCounts()).every((operation) => LISTING.includes(operation))).toBe(true);
+  });
+
+  it('lists exactly the out-of-band changes, fixes them through the engine, and then reports no drift', async () => {
+    await provisionTeam();
+    const directory = h.directory();
+    const remote = (key: string) => h.remoteUser(key)!;
+    // A desired user the target does not have yet, whose account an admin created by hand.
+    h.engine.pause('app');
+    const dan = h.createUser('dan');
+    directory.createUser({ key: 'dan', active: true, attributes: { givenName: 'Dan', familyName: 'Lovelace' } });
+    directory.updateUser(remote('ada').id, { attributes: { familyName: 'Byron' } });
+    const group = directory.allGroups()[0];
+    directory.removeMember(group.id, remote('bob').id);
+    directory.addMember(group.id, remote('eve').id);
+    directory.removeUserDirectly(remote('cy').id);
+    directory.createUser({ key: 'mallory', active: true, attributes: { givenName: 'Mallory' } });
+    directory.resetCounts();
+
+    const report = await service.start('app', { trigger: 'cli', actor: 'test' }).done;
+    expect(report).toMatchObject({ status: 'succeeded', verdict: 'drift', mode: 'report' });
+    expect(findingLines(service, report)).toEqual([
+      'attribute-drift ada familyName:Byron→Lovelace [update]',
+      'extra-membership engineering member=eve [remove-member]',
+      'missing-account cy [create]',
+      'missing-membership engineering member=bob [add-member]',
+      'unlinked-match dan givenName:Dan→Ada,email:null→dan@example.com [link]',
+      'unmanaged-account mallory [none]',
+    ]);
+    expect(directory.writeCalls()).toBe(0);
+
+    const fix = await service.start('app', { trigger: 'cli', actor: 'test', mode: 'fix' }).done;
+    expect(fix).toMatchObject({ status: 'succeeded', verdict: 'fixed', summary: { fixes: { applied: 5, 'not-fixable': 1 } } });
+    expect(directory.writeCalls()).toBe(0); // the reconciler only enqueued
+    h.engine.resume('app');
+    await h.settle();
+
+    expect(directory.allUsers().filter((user) => user.key === 'dan')).toHaveLength(1);
+    expect(h.store.links.get('app', { kind: 'user', id: dan })?.remote_id).toBe(remote('dan').id);
+    expect(remote('ada').attributes.familyName).toBe('Lovelace');
+    expect(remote('cy')).toBeDefined();
+    expect(remote('mallory')).toMatchObject({ active: true, attributes: { givenName: 'Mallory' } });
+    const members = directory.allGroups()[0].memberIds.map((id) => directory.user(id)!.key).sort();
+    expect(members).toEqual(['ada', 'bob']);
+
+    const again = await service.start('app', { trigger: 'cli', actor: 'test' }).done;
+    expect(again).toMatchObject({ status: 'succeeded', verdict: 'in-sync' });
+    expect(findingLines(service, again)).toEqual(['unmanaged-account mallory [none]']);
+  });
+
+  it('writes the run to the ledger under one request id: start, each finding, each fix, verdict', async () => {
+    await provisionTeam();
+    h.directory().updateUser(h.remoteUser('ada')!.id, { attributes: { givenName: 'Augusta' } });
+    const started = service.start('app', { trigger: 'admin', actor: 'admin:ops', mode: 'fix' });
+    await started.done;
+    const rows = h.store.ledger.forRequest(started.requestId);
+    expect(rows.map((row) => row.kind)).toEqual(['reconcile.started', 'reconcile.finding', 'reconcile.fix', 'reconcile.verdict']);
+    expect(rows.every((row) => row.actor === 'admin:ops' && row.source === 'reconciler' && row.target === 'app')).toBe(true);
+    expect(JSON.parse(rows[1].after!)).toMatchObject({ finding: 'attribute-drift', fields: [{ field: 'givenName', desired: 'Ada', actual: 'Augusta' }] });
+    expect(h.store.ledger.verify().ok).toBe(true);
+  });
+});
