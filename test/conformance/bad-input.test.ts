@@ -93,8 +93,7 @@ describe('bad input at the SCIM edge', () => {
     expect(expectScim(await scim(h).get(`/Users/${id}`), 200).userName).toBe('deep-target');
   });
 
-  // Finding F5: a deeply nested value under the enterprise extension key overflows the stack: 500.
-  it.failing('deeply nested JSON under an extension URN key is a 400, not a stack-overflow 500', async () => {
+  it('deeply nested JSON under an extension URN key is a 400, not a stack-overflow 500', async () => {
     await rejected(() => raw('post', '/Users', `{"schemas":["${USER_SCHEMA}"],"userName":"deep2","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":${nestedObject(10_000)}}`), 400);
   });
 
@@ -113,8 +112,7 @@ describe('bad input at the SCIM edge', () => {
     await rejected(() => scim(h).post('/Groups', { schemas: [USER_SCHEMA], displayName: 'x' }), 400, 'invalidSyntax');
   });
 
-  // Finding F7: a body without schemas, with schemas as a string, or with schemas [] is accepted (201/200).
-  it.failing('a body without a usable schemas array is 400 invalidSyntax (RFC 7643 3: schemas is REQUIRED)', async () => {
+  it('a body without a usable schemas array is 400 invalidSyntax (RFC 7643 3: schemas is REQUIRED)', async () => {
     const { id } = await createUser(h, 'schema-target');
     const { schemas: _schemas, ...noSchemas } = userBody('no-schemas');
     await rejected(() => scim(h).post('/Users', noSchemas), 400, 'invalidSyntax');
@@ -122,8 +120,7 @@ describe('bad input at the SCIM edge', () => {
     await rejected(() => scim(h).put(`/Users/${id}`, { ...userBody('schema-target', { title: 'changed' }), schemas: [] }), 400, 'invalidSyntax');
   });
 
-  // Finding F8: an unknown extension URN is echoed back in `schemas` while its data is silently dropped.
-  it.failing('never claims a schema it does not implement: an unknown extension is refused (400) or left out of `schemas`', async () => {
+  it('never claims a schema it does not implement: an unknown extension is refused (400) or left out of `schemas`', async () => {
     const nope = 'urn:ietf:params:scim:schemas:extension:nope:2.0:User';
     const res = await scim(h).post('/Users', { ...userBody('unknown-ext'), schemas: [USER_SCHEMA, nope], [nope]: { a: 1 } });
     if (res.status === 400) return void expectScimError(res, 400);
@@ -155,8 +152,7 @@ describe('bad input at the SCIM edge', () => {
     expect(expectScim(await scim(h).get(`/Users/${id}`), 200).userName).toBe('types-target');
   });
 
-  // Finding F6: the enterprise extension given as a string or an array is dropped silently and the user created (201).
-  it.failing('an extension value that is not an object is 400 invalidValue, not silently dropped', async () => {
+  it('an extension value that is not an object is 400 invalidValue, not silently dropped', async () => {
     const ext = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
     await rejected(() => scim(h).post('/Users', { ...userBody('ext-string'), schemas: [USER_SCHEMA, ext], [ext]: 'Engineering' }), 400, 'invalidValue');
     await rejected(() => scim(h).post('/Users', { ...userBody('ext-array'), schemas: [USER_SCHEMA, ext], [ext]: [{ department: 'Engineering' }] }), 400, 'invalidValue');
@@ -178,11 +174,11 @@ describe('bad input at the SCIM edge', () => {
   });
 
   it('invalid paging and projection parameters are 400, never 5xx', async () => {
-    for (const query of [{ startIndex: 'abc' }, { count: 'ten' }, { count: '1e3' }, { startIndex: '1.5' }, { count: '99999999999999999999' }]) {
+    for (const query of <Array<Record<string, string>>>[{ startIndex: 'abc' }, { count: 'ten' }, { count: '1e3' }, { startIndex: '1.5' }, { count: '99999999999999999999' }]) {
       const res = await getWith(h, '/Users', query);
       expectScimError(res, 400);
     }
-    for (const query of [{ attributes: ',,,' }, { attributes: 'name..givenName' }, { excludedAttributes: '"' }, { sortOrder: 'sideways' }, { sortBy: '' }]) {
+    for (const query of <Array<Record<string, string>>>[{ attributes: ',,,' }, { attributes: 'name..givenName' }, { excludedAttributes: '"' }, { sortOrder: 'sideways' }, { sortBy: '' }]) {
       const res = await getWith(h, '/Users', query);
       expect({ query, status: res.status < 500 }).toEqual({ query, status: true });
       if (res.status >= 400) expectScimError(res, res.status);
@@ -303,8 +299,7 @@ describe('bad input at the SCIM edge', () => {
     }
   });
 
-  // Finding F9: a null entry in Bulk Operations crashes scimmy-routers ("reading 'method'"): 500.
-  it.failing('a Bulk request whose Operations contain null is a 400, not a 500', async () => {
+  it('a Bulk request whose Operations contain null is a 400, not a 500', async () => {
     const res = await scim(h).post('/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [null, { method: 'POST', path: '/Users', bulkId: 'u', data: userBody('after-null') }] });
     expect(res.status).toBeLessThan(500);
     if (res.status >= 400) expectScimError(res, res.status);

@@ -60,6 +60,7 @@ describe('scim-bridge serve driven over HTTP', () => {
     expect(created.status).toBe(201);
     expect(created.headers.get('content-type')).toContain(SCIM_JSON);
     expect(created.headers.get('etag')).toBe(created.body.meta.version);
+    expect(created.headers.get('location')).toBe(created.body.meta.location);
     const id = created.body.id as string;
 
     const patched = await call('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [
