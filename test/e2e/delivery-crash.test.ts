@@ -37,7 +37,7 @@ describe('crash during delivery', () => {
       '    connector: memory',
       `    config: { directory: crash, file: ${JSON.stringify(targetFile)} }`,
       '    groups: [{ scim: Everyone, target: everyone, create: true }]',
-      '    delivery: { concurrency: 2, requestsPerSecond: 60 }',
+      '    delivery: { concurrency: 2, requestsPerSecond: 25 }',
       '',
     ].join('\n'));
     const token = runBuiltCli(main, ['token', 'create', '--name', 'idp', '--scope', 'scim', '--config', config]).stdout.trim();
@@ -63,7 +63,7 @@ describe('crash during delivery', () => {
     expect(atCrash.users.length).toBeLessThan(USERS); // it really was killed mid-delivery
 
     bridge = await startBridge(main, ['--config', config, '--port', '0'], { SCIM_BRIDGE_LOG_LEVEL: 'info' });
-    await waitFor(() => queueIsEmpty(db) && snapshot(targetFile)?.groups[0]?.memberIds.length === USERS, 30_000);
+    await waitFor(() => queueIsEmpty(db) && snapshot(targetFile)?.groups[0]?.memberIds.length === USERS, 60_000);
     bridge.child.kill('SIGTERM');
     await bridge.exited;
     bridge = undefined;
@@ -77,7 +77,7 @@ describe('crash during delivery', () => {
     expect(final.counts['users.create'] - USERS).toBeLessThanOrEqual(2);
     expect(final.counts['groups.create']).toBeLessThanOrEqual(2);
     expect(final.groups).toHaveLength(1);
-  }, 90_000);
+  }, 150_000);
 });
 
 function snapshot(file: string): Snapshot | undefined {
