@@ -13,12 +13,16 @@ export interface ScimContext {
   basepath: string;
   /** Serialises read-modify-writes (PATCH) of one resource within this process. */
   locks: KeyedLock;
+  /** The raw `filter` query parameter, kept away from scimmy (see plainQuery). */
+  filter?: string;
   /** Default and cap for `count`. */
   maxResults: number;
   /** The request's If-Match; absent inside /Bulk, whose operations carry no headers. */
   ifMatch?: string;
   /** Called with the version of the single resource being answered (sets the ETag header). */
   onVersion(version: number): void;
+  /** Called with meta.location of a resource just created (sets the Location header, RFC 7644 3.3). */
+  onCreated(location: string): void;
   /** Called with errors that are bugs, before they are answered as a bare 500. */
   onUnexpected(error: unknown): void;
 }
@@ -30,9 +34,11 @@ export function scimContextFor(req: Request, res: Response, deps: { store: Store
     change: { actor: req.actor ?? 'unknown', requestId: req.requestId, source: 'scim' },
     basepath: `${(deps.baseUrl ?? '').replace(/\/$/, '')}${req.baseUrl}`,
     locks: deps.locks,
+    filter: typeof res.locals.scimFilter === 'string' ? res.locals.scimFilter : undefined,
     maxResults: deps.maxResults,
     ifMatch: single ? req.header('if-match') : undefined,
     onVersion: single ? (version) => res.setHeader('ETag', etagOf(version)) : () => undefined,
+    onCreated: single ? (location) => res.setHeader('Location', location) : () => undefined,
     onUnexpected: (error) => deps.logger.error('scim handler failed', { requestId: req.requestId, error: describe(error) }),
   };
 }

@@ -12,12 +12,29 @@ export function scimBody(maxPayloadBytes: number) {
   const parse = express.json({ type: ['application/json', 'application/scim+json'], limit: maxPayloadBytes, strict: true });
   return (req: Request, res: Response, next: NextFunction): void => {
     parse(req, res, (error?: unknown) => {
-      if (!error) return next();
+      if (!error) {
+        if (nestedDeeperThan(req.body, MAX_BODY_DEPTH)) return sendScimError(res, 400, `request body is nested deeper than ${MAX_BODY_DEPTH} levels`, 'invalidValue');
+        return next();
+      }
       const type = (error as { type?: string }).type;
       if (type === 'entity.too.large') return sendScimError(res, 413, `request body exceeds the ${maxPayloadBytes}-byte limit`);
       sendScimError(res, 400, 'request body is not valid JSON', 'invalidSyntax');
     });
   };
+}
+
+/** No SCIM resource nests deeper than a handful of levels; scimmy's recursive coercion overflows on thousands. */
+const MAX_BODY_DEPTH = 64;
+
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= limit) return true;
+    for (const inner of Object.values(current)) if (typeof inner === 'object' && inner !== null) stack.push([inner, depth + 1]);
+  }
+  return false;
 }
 
 /**
@@ -28,6 +45,13 @@ export function plainQuery() {
   return (req: Request, res: Response, next: NextFunction): void => {
     const query: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(req.query)) query[key] = Array.isArray(value) ? value[value.length - 1] : value;
+    // The filter goes to the SQL compiler only: scimmy's parser rejects valid filters (escaped quotes)
+    // and crashes on some invalid ones. An empty one is refused here as scimmy would.
+    if (query.filter !== undefined && /^\/(Users|Groups)(\/|$)/.test(req.path)) {
+      if (typeof query.filter !== 'string' || !query.filter.trim()) return sendScimError(res, 400, 'filter must be a non-empty string', 'invalidFilter');
+      res.locals.scimFilter = query.filter;
+      delete query.filter;
+    }
     for (const key of ['startIndex', 'count']) {
       if (query[key] === undefined) continue;
       const text = String(query[key]).trim();
@@ -60,13 +84,19 @@ function safeDecode(segment: string): string {
   }
 }
 
-/** Bulk requests over maxOperations: 413 tooMany naming the limit (RFC 7644 3.7.4). */
+/**
+ * Bulk requests over maxOperations: 413 tooMany naming the limit (RFC 7644 3.7.4). An operation that
+ * is not an object is 400 invalidSyntax (scimmy-routers would crash on it).
+ */
 export function bulkLimit(maxOperations: number) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const operations = isPlainObject(req.body) ? req.body.Operations : undefined;
-    if (req.method === 'POST' && /^\/Bulk\/?$/.test(req.path) && Array.isArray(operations) && operations.length > maxOperations) {
+    if (req.method !== 'POST' || !/^\/Bulk\/?$/.test(req.path) || !Array.isArray(operations)) return next();
+    if (operations.length > maxOperations) {
       return sendScimError(res, 413, `the request has ${operations.length} operations; maxOperations is ${maxOperations}`, 'tooMany');
     }
+    const bad = operations.findIndex((operation) => !isPlainObject(operation));
+    if (bad >= 0) return sendScimError(res, 400, `Bulk operation ${bad + 1} is not an object`, 'invalidSyntax');
     next();
   };
 }
@@ -99,15 +129,16 @@ function normalizeBody(method: string, path: string, body: unknown): unknown {
 }
 
 /**
- * scimmy's filter parser throws plain TypeErrors on some garbage (`eq`, `"x" true`), which would reach
- * the client as 500s. Filters and attribute lists are parsed here first, and such input is 400 invalidFilter.
+ * scimmy parses attributes/excludedAttributes as filters (`a pr and b pr`) and throws plain TypeErrors
+ * on some garbage, which would reach the client as 500s: parsed here first, such input is 400 invalidFilter.
  */
 export function parseableExpressions() {
   return (req: Request, res: Response, next: NextFunction): void => {
     const source: Record<string, unknown> = req.method === 'POST' && req.path.endsWith('/.search') && isPlainObject(req.body) ? req.body : req.query;
     const list = (value: unknown) => (Array.isArray(value) ? value.join(',') : value);
     const expressions: Array<[string, unknown, (text: string) => string]> = [
-      ['filter', source.filter, (text) => text],
+      // Filters of /Users, /Groups and searches go to the SQL compiler; other endpoints' reach scimmy.
+      ['filter', source === req.query ? source.filter : undefined, (text) => text],
       ['attributes', list(source.attributes), (text) => text.split(',').map((a) => `${a} pr`).join(' and ')],
       ['excludedAttributes', list(source.excludedAttributes), (text) => text.split(',').map((a) => `${a} np`).join(' and ')],
     ];

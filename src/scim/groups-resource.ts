@@ -7,6 +7,7 @@ import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
 import { memberIds, splitMemberOperations } from './member-operations';
 import { isPlainObject } from './normalize';
+import { implementedSchemasOnly, requireSchemas } from './resource-rules';
 import { applyPatch, requirePatchOp, type PatchOperation } from './patch-ops';
 import { listResponse, omitsAttribute, project, resourceOut, type ListBody } from './resource-output';
 import { guarded, guardedAsync, requireContext, retryOnConcurrentChange } from './handler-guard';
@@ -19,7 +20,7 @@ export function groupOut(stored: StoredResource, ctx: ScimContext, attributes?: 
     ? undefined
     : ctx.store.groups.members(stored.id).map((member) => ({ ...member, type: 'User', $ref: `${ctx.basepath}/Users/${member.value}` }));
   const out = resourceOut(stored, 'Group', `${ctx.basepath}/Groups`, members?.length ? { members } : undefined);
-  return project(out, SCIMMY.Schemas.Group, attributes);
+  return project(out, attributes);
 }
 
 export function listGroups(ctx: ScimContext, query: ListQuery, attributes?: SCIMMY.Types.Filter): ListBody {
@@ -35,7 +36,7 @@ export class ScimGroups extends SCIMMY.Resources.Group {
   override async read<T = unknown>(ctx?: T): Promise<any> {
     const context = requireContext(ctx);
     return guarded(context, () => {
-      if (!this.id) return listGroups(context, listQueryOf(this, context.maxResults), this.attributes);
+      if (!this.id) return listGroups(context, listQueryOf(this, context.maxResults, context.filter), this.attributes);
       return this.answer(this.load(context), context);
     });
   }
@@ -51,6 +52,7 @@ export class ScimGroups extends SCIMMY.Resources.Group {
           ? groups.update(id, resource, { replaceAll: members }, context.change, { precondition: ifMatchGuard(context.ifMatch) })
           : groups.create(resource, members, context.change),
       );
+      if (!id) context.onCreated(`${context.basepath}/Groups/${stored.id}`);
       return this.answer(stored, context);
     });
   }
@@ -112,11 +114,13 @@ function validGroup(instance: unknown, replacing: boolean): { resource: GroupRes
   if (!isPlainObject(instance) && !(instance instanceof SCIMMY.Types.Schema)) {
     throw scimFailure(400, 'invalidSyntax', `${replacing ? 'PUT' : 'POST'} expects a single Group object`);
   }
+  if (isPlainObject(instance)) requireSchemas(instance);
   const validated = instance instanceof SCIMMY.Schemas.Group ? instance : asInvalidValue(() => new SCIMMY.Schemas.Group(instance, 'in'));
   const { id: _id, meta: _meta, members, ...coerced } = (validated as unknown as { toJSON(): Json }).toJSON();
   const resource = JSON.parse(JSON.stringify(coerced)) as Json;
   if (typeof resource.displayName !== 'string' || !resource.displayName.trim()) {
     throw scimFailure(400, 'invalidValue', 'displayName must be a non-empty string');
   }
+  implementedSchemasOnly(resource, [SCIMMY.Schemas.Group.definition.id]);
   return { resource: resource as GroupResource, members: members === undefined ? [] : memberIds(members, 0) };
 }

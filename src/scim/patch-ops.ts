@@ -62,15 +62,24 @@ const TYPE_FILTER_PATH = /^(\w+)\[\s*type\s+eq\s+"([^"]*)"\s*\]\.(\w+)$/i;
  * means "set the work email". Such an add/replace becomes an add of `{type, <sub>: value}`.
  */
 export function retargetUnmatchedTypeFilters(operations: PatchOperation[], current: Json): PatchOperation[] {
+  // Typed values an earlier operation of this PATCH creates: later ones find them, so several
+  // `addresses[type eq "work"].<sub>` operations build one address, not one each.
+  const created = new Set<string>();
   return operations.map((operation) => {
     const match = typeof operation.path === 'string' && operation.op !== 'remove' ? TYPE_FILTER_PATH.exec(operation.path) : null;
     if (!match) return operation;
     const [, attribute, type, sub] = match;
-    const key = Object.keys(current).find((k) => k.toLowerCase() === attribute.toLowerCase());
-    const items = key && Array.isArray(current[key]) ? (current[key] as Json[]) : [];
-    if (items.some((item) => typeof item?.type === 'string' && item.type.toLowerCase() === type.toLowerCase())) return operation;
+    const typed = `${attribute.toLowerCase()}|${type.toLowerCase()}`;
+    if (created.has(typed) || hasTypedValue(current, attribute, type)) return operation;
+    created.add(typed);
     return { op: 'add', path: attribute, value: [{ type, [sub]: operation.value }] };
   });
+}
+
+function hasTypedValue(current: Json, attribute: string, type: string): boolean {
+  const key = Object.keys(current).find((k) => k.toLowerCase() === attribute.toLowerCase());
+  const items = key && Array.isArray(current[key]) ? (current[key] as Json[]) : [];
+  return items.some((item) => typeof item?.type === 'string' && item.type.toLowerCase() === type.toLowerCase());
 }
 
 /**

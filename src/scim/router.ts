@@ -5,7 +5,7 @@ import { scimContextFor, type ScimContext } from './context';
 import { bareServerErrors, bulkLimit, normalizeRequests, parseableExpressions, plainQuery, scimBody, unknownIdShapes } from './edge';
 import { notModified } from './etag';
 import { KeyedLock } from './keyed-lock';
-import { rootSearch } from './root-search';
+import { search } from './search';
 import { configureScimmy } from './scimmy-setup';
 
 /**
@@ -32,7 +32,9 @@ export function createScimRouter(deps: AppDeps): Router {
     next();
   });
   router.use(notModified());
-  router.post('/.search', rootSearch(contextOf));
+  router.post('/.search', search(contextOf, { users: true, groups: true }));
+  router.post('/Users/.search', search(contextOf, { users: true, groups: false }));
+  router.post('/Groups/.search', search(contextOf, { users: false, groups: true }));
   router.use(
     new SCIMMYRouters({
       type: 'bearer',

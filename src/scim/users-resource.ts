@@ -6,11 +6,14 @@ import { asInvalidValue, scimFailure } from './errors';
 import { guarded, guardedAsync, requireContext, retryOnConcurrentChange } from './handler-guard';
 import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
-import { isPlainObject } from './normalize';
+import { ENTERPRISE_USER, isPlainObject } from './normalize';
+import { implementedSchemasOnly, refuseReadOnlyGroups, requireObjectExtensions, requireSchemas, singlePrimary } from './resource-rules';
 import { applyPatch, patchWithoutPasswords, requirePatchOp, retargetUnmatchedTypeFilters } from './patch-ops';
 import { listResponse, omitsAttribute, project, resourceOut, type ListBody } from './resource-output';
 
 type Json = Record<string, unknown>;
+
+const USER_SCHEMAS = [SCIMMY.Schemas.User.definition.id, ENTERPRISE_USER];
 
 /** The SCIM User; `groups` (read-only, from memberships) is looked up unless left out or known empty. */
 export function userOut(stored: StoredResource, ctx: ScimContext, withGroups = true): Json {
@@ -21,7 +24,7 @@ export function userOut(stored: StoredResource, ctx: ScimContext, withGroups = t
 }
 
 export function projectedUser(stored: StoredResource, ctx: ScimContext, attributes: SCIMMY.Types.Filter | undefined, withGroups = true): Json {
-  return project(userOut(stored, ctx, withGroups && !omitsAttribute(attributes, 'groups')), SCIMMY.Schemas.User, attributes);
+  return project(userOut(stored, ctx, withGroups && !omitsAttribute(attributes, 'groups')), attributes);
 }
 
 /** A page of users straight from SQL (shared by GET /Users, POST /Users/.search and root /.search). */
@@ -39,7 +42,7 @@ export class ScimUsers extends SCIMMY.Resources.User {
   override async read<T = unknown>(ctx?: T): Promise<any> {
     const context = requireContext(ctx);
     return guarded(context, () => {
-      if (!this.id) return listUsers(context, listQueryOf(this, context.maxResults), this.attributes);
+      if (!this.id) return listUsers(context, listQueryOf(this, context.maxResults, context.filter), this.attributes);
       return this.answer(this.load(context), context);
     });
   }
@@ -55,7 +58,9 @@ export class ScimUsers extends SCIMMY.Resources.User {
           ? users.replace(id, resource, context.change, { precondition: ifMatchGuard(context.ifMatch) }, { passwordReceived })
           : users.create(resource, context.change, { passwordReceived }),
       );
-      return this.answer(stored, context, Boolean(id));
+      const out = this.answer(stored, context, Boolean(id));
+      if (!id) context.onCreated(`${context.basepath}/Users/${stored.id}`);
+      return out;
     });
   }
 
@@ -67,6 +72,7 @@ export class ScimUsers extends SCIMMY.Resources.User {
     const context = requireContext(ctx);
     return guardedAsync(context, async () => {
       const { operations, passwordReceived } = patchWithoutPasswords(requirePatchOp(message));
+      refuseReadOnlyGroups(operations);
       return context.locks.run(`user:${this.id}`, () => retryOnConcurrentChange(async () => {
         const stored = this.load(context);
         const guard = { precondition: ifMatchGuard(context.ifMatch), expectedVersion: stored.version };
@@ -123,11 +129,17 @@ function validUser(instance: unknown, replacing: boolean): { resource: UserResou
   if (!isPlainObject(instance) && !(instance instanceof SCIMMY.Types.Schema)) {
     throw scimFailure(400, 'invalidSyntax', `${replacing ? 'PUT' : 'POST'} expects a single User object`);
   }
+  if (isPlainObject(instance)) {
+    requireSchemas(instance);
+    requireObjectExtensions(instance, [ENTERPRISE_USER]);
+  }
   const validated = instance instanceof SCIMMY.Schemas.User ? instance : asInvalidValue(() => new SCIMMY.Schemas.User(instance, 'in'));
   const passwordReceived = !(instance instanceof SCIMMY.Types.Schema) && Object.keys(instance).some((key) => key.toLowerCase() === 'password');
   const { id: _id, meta: _meta, password: _password, groups: _groups, ...coerced } = (validated as unknown as { toJSON(): Json }).toJSON();
   // One pass through scimmy's toJSON hooks; the store, the ledger and the response then see plain JSON.
   const resource = JSON.parse(JSON.stringify(coerced)) as Json;
   if (typeof resource.userName !== 'string' || !resource.userName.trim()) throw scimFailure(400, 'invalidValue', 'userName must be a non-empty string');
+  implementedSchemasOnly(resource, USER_SCHEMAS);
+  singlePrimary(resource);
   return { resource: resource as UserResource, passwordReceived };
 }

@@ -169,3 +169,20 @@ describe('Okta group push', () => {
     expect(read.body.members.map((m: { value: string }) => m.value)).toEqual([b.id]);
   });
 });
+
+describe('typed paths building one value (Entra)', () => {
+  it('builds ONE work address from several addresses[type eq "work"].<sub> operations', async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'addr');
+    const res = await scim(h).patch(
+      `/Users/${id}`,
+      patchOps(
+        { op: 'Add', path: 'addresses[type eq "work"].streetAddress', value: '1 Main St' },
+        { op: 'Add', path: 'addresses[type eq "work"].locality', value: 'Redmond' },
+        { op: 'Replace', path: 'addresses[type eq "work"].postalCode', value: '98052' },
+      ),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.addresses).toEqual([{ type: 'work', streetAddress: '1 Main St', locality: 'Redmond', postalCode: '98052' }]);
+  });
+});
