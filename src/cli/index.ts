@@ -8,6 +8,7 @@ import { registerGrantCommands } from './grant';
 import { registerAccessCommands } from './access';
 import { registerDeliveryCommands } from './deliveries';
 import { registerTargetCommands } from './targets';
+import { registerReconcileCommand } from './reconcile';
 
 /** Adds one command group to the program; commands write data to io.stdout and messages to io.stderr. */
 export type CommandRegistration = (program: Command, io: CliIo) => void;
@@ -22,4 +23,5 @@ export const commandRegistrations: CommandRegistration[] = [
   registerAccessCommands,
   registerDeliveryCommands,
   registerTargetCommands,
+  registerReconcileCommand,
 ];

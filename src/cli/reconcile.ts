@@ -1,0 +1,106 @@
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { connectors } from '../../connectors';
+import { loadConfig } from '../config/load';
+import { createLogger } from '../log';
+import type { ReconcileProgress } from '../reconcile/reconciler';
+import { renderReport } from '../reconcile/render';
+import type { DriftReport } from '../reconcile/report-store';
+import { ReconcileService } from '../reconcile/service';
+import { resolveReconcileSettings } from '../reconcile/settings';
+import { resolveTargets } from '../sync/target-config';
+import { withDatabaseOptions, withStore, type DatabaseOptions } from './database';
+import { CliError, writeLine, type CliIo } from './io';
+
+interface ReconcileOptions extends DatabaseOptions {
+  target: string;
+  fix?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** Exit code when drift was found and only reported (0: in sync or fixed; 1: the run failed or was blocked). */
+export const EXIT_DRIFT = 3;
+
+/** `reconcile --target NAME`: one run against the target, from the database file and the config's connector. */
+export function registerReconcileCommand(program: Command, io: CliIo): void {
+  withDatabaseOptions(
+    program
+      .command('reconcile')
+      .description('compare a target with desired state and report (or fix) drift; exit 0 in sync or fixed, 3 drift reported, 1 failed or blocked')
+      .requiredOption('--target <name>', 'the target, as named in the config')
+      .option('--fix', 'enqueue the drifted subjects for the sync engine (a running serve delivers them)')
+      .option('--dry-run', 'with --fix: plan the fixes and check the blast radius, change nothing')
+      .option('--json', 'print the report and every finding as one JSON object'),
+  ).action((options: ReconcileOptions) =>
+    withStore(options, io, true, async (store) => {
+      const config = loadConfig({ file: options.config, overrides: { dbFile: options.db }, env: io.env, connectors });
+      const service = new ReconcileService({
+        store,
+        targets: resolveTargets(config.targets, connectors),
+        settings: resolveReconcileSettings(config.targets),
+        logger: createLogger({ stream: io.stderr, level: 'warn' }),
+      });
+      if (!service.targetNames.includes(options.target)) {
+        throw new CliError(`no target named '${options.target}' in the config (targets: ${service.targetNames.join(', ') || 'none'})`);
+      }
+      const progress = options.json ? undefined : progressReporter(io);
+      try {
+        const run = service.start(options.target, { mode: options.fix ? 'fix' : 'report', dryRun: options.dryRun, trigger: 'cli', actor: 'cli', onProgress: progress?.update });
+        const report = await run.done;
+        progress?.stop();
+        printReport(service, report, options, io);
+        exitFor(report);
+      } finally {
+        await service.close();
+      }
+    }),
+  );
+}
+
+function printReport(service: ReconcileService, report: DriftReport, options: ReconcileOptions, io: CliIo): void {
+  const findings = service.reports.findings(report.id, { limit: Number.MAX_SAFE_INTEGER });
+  if (options.json) {
+    writeLine(io.stdout, JSON.stringify({ ...report, findings }));
+    return;
+  }
+  for (const line of renderReport(report, findings)) writeLine(io.stdout, line);
+  if (report.mode === 'fix' && !report.dryRun && report.summary?.fixes.applied) {
+    writeLine(io.stderr, 'fixes are queued: a running `scim-bridge serve` on this database delivers them');
+  }
+}
+
+function exitFor(report: DriftReport): void {
+  if (report.status === 'failed') throw new CliError(`reconcile ${report.target}: ${report.reason ?? 'failed'}`);
+  if (report.verdict === 'drift') throw new CliError(`reconcile ${report.target}: drift found`, EXIT_DRIFT);
+}
+
+/** A progress bar on a terminal; on anything else one plain line per phase. */
+function progressReporter(io: CliIo): { update(progress: ReconcileProgress): void; stop(): void } {
+  const stream = io.stderr as NodeJS.WriteStream;
+  if (stream.isTTY) {
+    const bar = new SingleBar({ stream, format: '{phase} [{bar}] {value}/{total} | findings {findings}', hideCursor: true }, Presets.shades_classic);
+    let started = false;
+    return {
+      update(progress) {
+        if (progress.phase === 'done') return;
+        const total = Math.max(progress.expected ?? progress.count, progress.count, 1);
+        if (!started) bar.start(total, progress.count, { phase: progress.phase, findings: progress.findings });
+        started = true;
+        bar.setTotal(total);
+        bar.update(progress.count, { phase: progress.phase.padEnd(7), findings: progress.findings });
+      },
+      stop: () => started && bar.stop(),
+    };
+  }
+  let phase = '';
+  let last = { count: 0, findings: 0 };
+  return {
+    update(progress) {
+      if (progress.phase !== phase && phase) writeLine(io.stderr, `${phase}: ${last.count} done, ${last.findings} findings so far`);
+      phase = progress.phase;
+      last = progress;
+    },
+    stop: () => undefined,
+  };
+}

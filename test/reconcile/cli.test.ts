@@ -1,0 +1,57 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, tempDir } from '../cli/support/run-cli';
+import { Harness } from '../sync/harness';
+
+describe('scim-bridge reconcile', () => {
+  let h: Harness;
+  let config: string;
+  beforeEach(async () => {
+    h = await Harness.start([{ groups: [{ scim: 'Engineering', target: 'engineering', create: true }] }]);
+    const ada = h.createUser('ada');
+    h.createGroup('Engineering', [ada, h.createUser('bob')]);
+    await h.settle();
+    await h.engine.stop();
+    config = join(tempDir('reconcile-cli'), 'bridge.yaml');
+    const directory = (h.engine.targets[0].config as { directory: string }).directory;
+    writeFileSync(config, `targets:\n  - name: app\n    connector: memory\n    config: { directory: ${directory} }\n    groups: [{ scim: Engineering, target: engineering, create: true }]\n`);
+  });
+  afterEach(() => h.close());
+
+  const run = (...args: string[]) => cli(['reconcile', '--config', config, '--db', h.dbFile, ...args]);
+
+  it('prints a summary table and plain progress lines, and exits 3 on drift', async () => {
+    h.directory().updateUser(h.remoteUser('ada')!.id, { attributes: { givenName: 'Augusta' } });
+    const result = await run('--target', 'app');
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/^reconcile app: drift \(report\) run [0-9a-f-]{36}$/m);
+    expect(result.stdout).toMatch(/^attribute-drift\s+1$/m);
+    expect(result.stdout).toMatch(/^attribute-drift\s+user:\S+\s+ada\s+givenName: Augusta → Ada\s+update\s+planned$/m);
+    expect(result.stdout).toMatch(/ledger trail: scim-bridge evidence request:reconcile-/);
+    expect(result.stderr).toMatch(/^users: 2 done, 0 findings so far$/m);
+    expect(result.stderr).toMatch(/drift found/);
+  });
+
+  it('--json prints the whole report for machines; --fix --dry-run plans without queueing; --fix queues', async () => {
+    h.directory().updateUser(h.remoteUser('ada')!.id, { attributes: { givenName: 'Augusta' } });
+    const json = await run('--target', 'app', '--json', '--fix', '--dry-run');
+    expect(json.code).toBe(3);
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({ target: 'app', mode: 'fix', dryRun: true, verdict: 'drift', findings: [{ kind: 'attribute-drift', fix: 'planned' }] });
+    expect(h.store.queue.list({ target: 'app' })).toEqual([]);
+
+    const fixed = await run('--target', 'app', '--fix');
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/^reconcile app: fixed \(fix\)/m);
+    expect(h.store.queue.list({ target: 'app' }).map((item) => item.subject_kind)).toEqual(['user']);
+  });
+
+  it('names an unknown target and a missing database', async () => {
+    const unknown = await run('--target', 'nope');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no target named 'nope' in the config \(targets: app\)/);
+    const missing = await cli(['reconcile', '--config', config, '--db', join(tempDir('none'), 'x.db'), '--target', 'app']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/does not exist/);
+  });
+});
