@@ -85,6 +85,12 @@ describe('Okta SCIM 2.0 spec test sequence', () => {
 
     const upper = expectScim(await okta('get', `/Users?filter=${encodeURIComponent(`userName eq "${userName.toUpperCase()}"`)}`), 200);
     expect(upper).toMatchObject({ totalResults: 1, Resources: [expect.objectContaining({ id: created.id })] });
+
+    // The password Okta sends on create, and the bearer token, reach neither the ledger, the queue nor the logs.
+    const stored = JSON.stringify([h.store.db.prepare('SELECT * FROM ledger').all(), h.store.db.prepare('SELECT * FROM users').all()]);
+    expect(stored).not.toContain('S3cret-Runscope!');
+    expect(h.logLines.join('')).not.toContain('S3cret-Runscope!');
+    expect(h.logLines.join('')).not.toContain(h.token);
   });
 
   it('Verify Groups endpoint: GET /Groups is a ListResponse', async () => {

@@ -199,6 +199,17 @@ describe('RFC 7644 conformance', () => {
       expect(created.emails.filter((e: { primary?: boolean }) => e.primary === true)).toHaveLength(1);
     });
 
+    // Finding F15: PATCH paths qualified with the core schema URN are 400 noTarget/invalidPath.
+    it.failing('accepts PATCH paths qualified with the core schema URN (3.10 attrPath = [URI ":"] ATTRNAME)', async () => {
+      const { id } = await createUser(h, 'urn-path');
+      expectScim(await scim(h).patch(`/Users/${id}`, patchOps(
+        { op: 'replace', path: `${USER_SCHEMA}:name.givenName`, value: 'Qualified' },
+        { op: 'replace', path: `${USER_SCHEMA}:displayName`, value: 'Qualified Name' },
+      )), 200);
+      const stored = expectScim(await scim(h).get(`/Users/${id}`), 200);
+      expect(stored).toMatchObject({ name: { givenName: 'Qualified' }, displayName: 'Qualified Name' });
+    });
+
     it('removes one value of a multi-valued attribute by filter and keeps the others', async () => {
       const { id } = await createUser(h, 'multi', { emails: [{ type: 'work', value: 'w@x.com', primary: true }, { type: 'home', value: 'h@x.com' }] });
       const patched = expectScim(await scim(h).patch(`/Users/${id}`, patchOps({ op: 'remove', path: 'emails[type eq "home"]' })), 200);
@@ -387,6 +398,16 @@ describe('RFC 7644 conformance', () => {
       expect(ids(expectScim(await getWith(h, '/Groups', { filter: 'displayName eq "org admin"' }), 200))).toEqual([group.id]);
       expect(ids(expectScim(await getWith(h, '/Users', { filter: 'externalId eq "Ext-1"' }), 200))).toEqual([id]);
       expect(ids(expectScim(await getWith(h, '/Users', { filter: 'externalId eq "ext-1"' }), 200))).toEqual([]);
+    });
+
+    it('returns the read-only groups of a user when asked with attributes=groups, and finds users by group', async () => {
+      const { id } = await createUser(h, 'grouped');
+      await createUser(h, 'ungrouped');
+      const group = expectScim(await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Grp', members: [{ value: id }] }), 201);
+      const only = expectScim(await getWith(h, `/Users/${id}`, { attributes: 'groups' }), 200);
+      expect(only.groups).toEqual([expect.objectContaining({ value: group.id, display: 'Grp' })]);
+      expect(only).not.toHaveProperty('userName');
+      expect(ids(expectScim(await getWith(h, '/Users', { filter: `groups[value eq "${group.id}"]` }), 200))).toEqual([id]);
     });
 
     it('applies attributes to POST/PUT/PATCH answers too (3.9)', async () => {
