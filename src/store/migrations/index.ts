@@ -2,6 +2,7 @@ import { initial } from './001-initial';
 import { syncEngine } from './002-sync-engine';
 import { driftReports } from './003-drift-reports';
 import { grants } from './004-grants';
+import { liveIdIndexes } from './005-live-id-indexes';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** Applied in order; a migration is never edited once released, only followed by a new one. */
-export const migrations: Migration[] = [initial, syncEngine, driftReports, grants];
+export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes];
