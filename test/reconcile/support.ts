@@ -28,3 +28,8 @@ function defaultLine(finding: StoredFinding): string {
   const who = finding.member ? ` member=${finding.member.remote.key}` : '';
   return `${finding.kind} ${finding.remote?.key ?? finding.key ?? '-'}${who}${fields ? ` ${fields}` : ''} [${finding.action}]`;
 }
+
+/** Endpoints of a fake whose call count grew between two callCounts() snapshots. */
+export function callsSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).filter(([endpoint, count]) => count > (before[endpoint] ?? 0)).map(([endpoint, count]) => [endpoint, count - (before[endpoint] ?? 0)]));
+}
