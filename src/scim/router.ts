@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { SCIMMYRouters } from 'scimmy-routers';
 import type { AppDeps } from '../app';
 import { scimContextFor, type ScimContext } from './context';
-import { bareServerErrors, bulkLimit, normalizeRequests, parseableExpressions, plainQuery, scimBody, unknownIdShapes } from './edge';
+import { bareServerErrors, bulkLimit, normalizeRequests, parseableExpressions, plainQuery, scimBody, truthfulListCounts, unknownIdShapes } from './edge';
 import { notModified } from './etag';
 import { KeyedLock } from './keyed-lock';
 import { search } from './search';
@@ -31,7 +31,7 @@ export function createScimRouter(deps: AppDeps): Router {
     contexts.set(req, scimContextFor(req, res, { store: deps.store, logger: deps.logger, locks, maxResults: scim.maxResults, baseUrl: deps.config.server.baseUrl }));
     next();
   });
-  router.use(notModified());
+  router.use(notModified(), truthfulListCounts());
   router.post('/.search', search(contextOf, { users: true, groups: true }));
   router.post('/Users/.search', search(contextOf, { users: true, groups: false }));
   router.post('/Groups/.search', search(contextOf, { users: false, groups: true }));

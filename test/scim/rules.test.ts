@@ -76,3 +76,21 @@ describe('resource rules the edge enforces', () => {
     expect(without.body.id).toBe(id);
   });
 });
+
+describe('small RFC details', () => {
+  it('accepts PATCH paths qualified with the core schema URN', async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'urn-path');
+    const res = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'replace', path: `${USER_SCHEMA}:name.givenName`, value: 'Q' }, { op: 'Replace', path: `${USER_SCHEMA}:displayName`, value: 'QN' }));
+    expect(res.body).toMatchObject({ name: { givenName: 'Q' }, displayName: 'QN' });
+  });
+
+  it('reports itemsPerPage equal to the resources returned on /Schemas and /ResourceTypes', async () => {
+    const h = harness();
+    for (const path of ['/Schemas', '/ResourceTypes']) {
+      const res = await scim(h).get(path);
+      expect(res.body.itemsPerPage).toBe(res.body.Resources.length);
+      expect(res.body.totalResults).toBe(res.body.Resources.length);
+    }
+  });
+});
