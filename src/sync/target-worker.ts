@@ -68,8 +68,12 @@ export class TargetWorker {
     const { name, limiter, settings } = this.runtime;
     const paused = this.deps.states.isPaused(name);
     if (paused) this.releaseClaimed();
-    else if (limiter.pausedFor() === 0) this.startClaimed(settings.delivery.concurrency);
-    const nextDue = paused ? undefined : this.deps.sync.queue.nextDueIn(name);
+    // Reading when the next item is due is a plain read; claiming is a write, so only claim when one is due.
+    let nextDue = paused ? undefined : this.deps.sync.queue.nextDueIn(name);
+    if (!paused && limiter.pausedFor() === 0 && (nextDue === 0 || this.claimed.length > 0)) {
+      this.startClaimed(settings.delivery.concurrency);
+      nextDue = this.deps.sync.queue.nextDueIn(name);
+    }
     const delay = Math.max(limiter.pausedFor(), Math.min(this.deps.pollMs, nextDue ?? this.deps.pollMs));
     this.timer = setTimeout(() => this.pump(), Math.max(1, delay));
     this.timer.unref();
