@@ -129,6 +129,67 @@ describe('scim-bridge serve driven over HTTP', () => {
     expect(runBuiltCli(main, ['ledger', 'verify', '--db', db])).toMatchObject({ code: 0 });
   });
 
+  it('after kill -9 mid-load, every acknowledged create, PATCH and member add is there and the ledger verifies', async () => {
+    const db = join(tempDir('conformance-kill'), 'bridge.db');
+    const token = newToken(db);
+    bridge = await startBridge(main, ['--port', '0', '--db', db]);
+    const call = client(bridge.port, token);
+    const users: string[] = [];
+    for (let i = 0; i < 8; i++) users.push((await call('POST', '/Users', { schemas: [USER_SCHEMA], userName: `kill-${i}@contoso.com` })).body.id);
+    const group = (await call('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Kill' })).body.id as string;
+
+    const ackedPatch = new Map<string, { version: string; title: string }>();
+    const ackedMembers: string[] = [];
+    const ackedCreates: string[] = [];
+    let acks = 0;
+    const running = bridge;
+    const killAfter = 60;
+    // One writer per user (each PATCHes its user in turn), plus writers creating users and adding members.
+    const userWriter = async (id: string) => {
+      for (let n = 0; ; n++) {
+        const res = await call('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: `t${n}` }] }).catch(() => undefined);
+        if (!res) return;
+        if (res.status === 200) ackedPatch.set(id, { version: res.body.meta.version, title: `t${n}` });
+        if (++acks === killAfter) running.child.kill('SIGKILL');
+      }
+    };
+    const creator = async (lane: number) => {
+      for (let n = 0; ; n++) {
+        const userName = `new-${lane}-${n}@contoso.com`;
+        const res = await call('POST', '/Users', { schemas: [USER_SCHEMA], userName }).catch(() => undefined);
+        if (!res) return;
+        if (res.status === 201) {
+          ackedCreates.push(userName);
+          const add = await call('PATCH', `/Groups/${group}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: res.body.id }] }] }).catch(() => undefined);
+          if (!add) return;
+          if (add.status === 204 || add.status === 200) ackedMembers.push(res.body.id);
+        }
+        if (++acks === killAfter) running.child.kill('SIGKILL');
+      }
+    };
+    await Promise.all([...users.map(userWriter), creator(1), creator(2)]);
+    expect(await running.exited).toBe('SIGKILL');
+    expect(ackedPatch.size + ackedCreates.length).toBeGreaterThan(0);
+
+    bridge = await startBridge(main, ['--port', '0', '--db', db]);
+    const again = client(bridge.port, token);
+    for (const [id, acked] of ackedPatch) {
+      const stored = (await again('GET', `/Users/${id}`)).body;
+      const version = (v: string) => Number(/"(\d+)"/.exec(v)![1]);
+      expect(version(stored.meta.version)).toBeGreaterThanOrEqual(version(acked.version));
+      if (stored.meta.version === acked.version) expect(stored.title).toBe(acked.title);
+    }
+    for (const userName of ackedCreates) {
+      const found = await again('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
+      expect({ userName, totalResults: found.body.totalResults }).toEqual({ userName, totalResults: 1 });
+    }
+    const members = ((await again('GET', `/Groups/${group}`)).body.members ?? []).map((m: { value: string }) => m.value);
+    for (const id of ackedMembers) expect(members).toContain(id);
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    expect(runBuiltCli(main, ['ledger', 'verify', '--db', db])).toMatchObject({ code: 0 });
+  });
+
   // Finding F12: Node's own 431 for an oversized request line/headers has no body and no SCIM media type.
   it.failing('answers a request whose URL is over the header limit (a 20 kB filter) with a SCIM error body', async () => {
     const db = join(tempDir('conformance-431'), 'bridge.db');
