@@ -31,7 +31,6 @@ export class Groups extends ResourceTable {
   private readonly insertGroup: Statement;
   private readonly updateGroup: Statement;
   private readonly bumpVersion: Statement;
-  private readonly tombstone: Statement;
   private readonly liveUser: Statement;
   private readonly addMember: Statement;
   private readonly removeMember: Statement;
@@ -50,7 +49,6 @@ export class Groups extends ResourceTable {
          version = version + 1, last_modified = @at WHERE id = @id AND deleted_at IS NULL`,
     );
     this.bumpVersion = db.prepare('UPDATE groups SET version = version + 1, last_modified = ? WHERE id = ?');
-    this.tombstone = db.prepare('UPDATE groups SET deleted_at = ?, version = version + 1, last_modified = ? WHERE id = ? AND deleted_at IS NULL');
     this.liveUser = db.prepare('SELECT 1 FROM users WHERE id = ? AND deleted_at IS NULL');
     this.addMember = db.prepare(`INSERT OR IGNORE INTO memberships (group_id, user_id, source) VALUES (?, ?, 'idp')`);
     this.removeMember = db.prepare(`DELETE FROM memberships WHERE group_id = ? AND user_id = ? AND source = 'idp'`);
@@ -119,8 +117,7 @@ export class Groups extends ResourceTable {
   delete(id: string, ctx: ChangeContext, guard: WriteGuard = {}): void {
     const at = this.now().toISOString();
     this.db.transaction(() => {
-      const before = this.current(id, guard);
-      this.tombstone.run(at, at, id);
+      const before = this.markDeleted(id, guard, at);
       const removed = (this.removeAllMembers.all(id) as Array<{ user_id: string }>).map((r) => r.user_id);
       this.changes.record(ctx, {
         kind: 'group.deleted',

@@ -18,10 +18,12 @@ import {
 export abstract class ResourceTable {
   private readonly cache: StatementCache;
   private readonly selectLive: Statement;
+  private readonly tombstone: Statement;
 
   protected constructor(protected readonly db: Db, private readonly table: 'users' | 'groups', private readonly kind: 'user' | 'group') {
     this.cache = new StatementCache(db);
     this.selectLive = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${table} WHERE id = ? AND deleted_at IS NULL`);
+    this.tombstone = db.prepare(`UPDATE ${table} SET deleted_at = ?, version = version + 1, last_modified = ? WHERE id = ? AND deleted_at IS NULL`);
   }
 
   get(id: string): StoredResource | undefined {
@@ -38,5 +40,12 @@ export abstract class ResourceTable {
   /** Must run inside the write transaction: 404, If-Match and lost-update checks see the row being replaced. */
   protected current(id: string, guard: WriteGuard): StoredResource {
     return guardedRow(this.selectLive, this.kind, id, guard);
+  }
+
+  /** Inside the delete transaction: marks the row deleted (a tombstone kept for the targets) and returns it as it was. */
+  protected markDeleted(id: string, guard: WriteGuard, at: string): StoredResource {
+    const before = this.current(id, guard);
+    this.tombstone.run(at, at, id);
+    return before;
   }
 }

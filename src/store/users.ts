@@ -24,7 +24,6 @@ interface EmailRow {
 export class Users extends ResourceTable {
   private readonly insertUser: Statement;
   private readonly updateUser: Statement;
-  private readonly tombstone: Statement;
   private readonly insertEmail: Statement;
   private readonly deleteEmails: Statement;
   private readonly deleteMemberships: Statement;
@@ -41,9 +40,6 @@ export class Users extends ResourceTable {
       `UPDATE users SET user_name = @userName, external_id = @externalId, display_name = @displayName, active = @active,
          resource = @resource, version = version + 1, last_modified = @at
        WHERE id = @id AND deleted_at IS NULL`,
-    );
-    this.tombstone = db.prepare(
-      'UPDATE users SET deleted_at = ?, version = version + 1, last_modified = ? WHERE id = ? AND deleted_at IS NULL',
     );
     this.insertEmail = db.prepare('INSERT INTO user_emails (user_id, value, type, is_primary) VALUES (?, ?, ?, ?)');
     this.deleteEmails = db.prepare('DELETE FROM user_emails WHERE user_id = ?');
@@ -101,8 +97,7 @@ export class Users extends ResourceTable {
   delete(id: string, ctx: ChangeContext, guard: WriteGuard = {}): void {
     const at = this.now().toISOString();
     this.db.transaction(() => {
-      const before = this.current(id, guard);
-      this.tombstone.run(at, at, id);
+      const before = this.markDeleted(id, guard, at);
       this.deleteEmails.run(id);
       const groups = [...new Set((this.deleteMemberships.all(id) as Array<{ group_id: string }>).map((r) => r.group_id))];
       // Their member lists changed, so their ETags must too.
