@@ -1,7 +1,7 @@
 import type { AnyConnectorDefinition, Health } from '../../connectors/sdk/contract';
 import type { TargetConfig } from '../config/types';
 import type { Logger } from '../log';
-import type { QueueState, Store } from '../store';
+import type { Store } from '../store';
 import { checkConnector, connectorEnv } from './connector-env';
 import { DeliveryOutcomes } from './delivery-outcome';
 import { DesiredState } from './desired-state';
@@ -35,7 +35,7 @@ export interface TargetStatus {
   paused: boolean;
   pausedReason: string | null;
   health: Health;
-  queue: Record<QueueState, number>;
+  /** Operations in flight now. */
   busy: number;
 }
 
@@ -72,21 +72,24 @@ export class SyncEngine {
     if (recovered) this.options.logger.info('resuming deliveries left in flight', { count: recovered });
     this.tombstones.purgeAll();
     const outcomes = new DeliveryOutcomes(this.store, this.states, this.tombstones, this.options.observer ?? {}, this.options.random ?? Math.random);
-    for (const settings of this.targets) {
-      const runtime = new TargetRuntime(settings, settings.definition.create(settings.config, connectorEnv(this.options.logger, settings.name, settings.definition.kind, () => this.store.now(), this.options.fetch)));
-      this.runtimes.set(settings.name, runtime);
-      const worker = new TargetWorker(runtime, {
-        sync: this.sync, outcomes, states: this.states, observer: this.options.observer ?? {}, logger: this.options.logger,
-        pollMs: this.options.pollMs ?? 250,
-      });
-      this.workers.set(settings.name, worker);
-      worker.start();
-      void this.checkHealth(runtime);
-    }
+    for (const settings of this.targets) this.startTarget(settings, outcomes);
     this.unsubscribe = this.store.queue.onEnqueue((target) => this.workers.get(target)?.wake());
     // Subjects deleted while no target had them in scope never pass through a worker: sweep them up.
     this.purgeTimer = setInterval(() => this.purgeTombstones(), TOMBSTONE_SWEEP_MS);
     this.purgeTimer.unref();
+  }
+
+  private startTarget(settings: TargetSettings, outcomes: DeliveryOutcomes): void {
+    const env = connectorEnv(this.options.logger, settings.name, settings.definition.kind, () => this.store.now(), this.options.fetch);
+    const runtime = new TargetRuntime(settings, settings.definition.create(settings.config, env));
+    this.runtimes.set(settings.name, runtime);
+    const observer = this.options.observer ?? {};
+    const worker = new TargetWorker(runtime, {
+      sync: this.sync, outcomes, states: this.states, observer, logger: this.options.logger, pollMs: this.options.pollMs ?? 250,
+    });
+    this.workers.set(settings.name, worker);
+    worker.start();
+    void this.checkHealth(runtime);
   }
 
   private purgeTombstones(): void {
@@ -125,19 +128,16 @@ export class SyncEngine {
     this.workers.get(target)?.wake();
   }
 
+  /** Live state per target (queue depths come from DeliveryAdmin.targets(), which needs no running engine). */
   status(): TargetStatus[] {
-    const depth = this.store.queue.depth();
     return this.targets.map((settings) => {
       const state = this.states.get(settings.name);
-      const queue: Record<QueueState, number> = { pending: 0, inflight: 0, dead: 0 };
-      for (const row of depth.filter((entry) => entry.target === settings.name)) queue[row.state] = row.count;
       return {
         name: settings.name,
         connector: settings.definition.kind,
         paused: state.paused,
         pausedReason: state.reason,
         health: this.runtimes.get(settings.name)?.health ?? { ok: false, message: 'engine not running' },
-        queue,
         busy: this.workers.get(settings.name)?.busy ?? 0,
       };
     });
