@@ -88,7 +88,8 @@ async function applyMembers(job: DeliveryJob, groups: GroupOperations, sync: Syn
   const waiting: string[] = [];
   const wanted = desiredMembers.filter((member) => belongsOnTarget(job, sync, member)).map((member) => member.id);
   const { add, remove } = diffMembers(Object.keys(members), wanted);
-  const save = () => job.putLink(ref, { ...applied, members: { ...members } });
+  // The link holds `members` itself, which fills in call by call: a failure part way keeps what succeeded.
+  if (add.length || remove.length) job.putLink(ref, { ...applied, members });
   for (const userId of add) {
     const userLink = sync.links.get(target.name, { kind: 'user', id: userId });
     if (!userLink) {
@@ -98,13 +99,11 @@ async function applyMembers(job: DeliveryJob, groups: GroupOperations, sync: Syn
     const userRef = { id: userLink.remote_id, key: userLink.remote_key ?? '' };
     job.wrote('groups.addMember', await job.call('groups.addMember', (ctx) => groups.addMember(ref, userRef, ctx)), undefined);
     members[userId] = userRef;
-    save();
   }
   for (const userId of remove) {
     const userRef = members[userId];
     job.wrote('groups.removeMember', await job.call('groups.removeMember', (ctx) => groups.removeMember(ref, userRef, ctx)), undefined);
     delete members[userId];
-    save();
   }
   recordMembershipChanges(job, add.filter((id) => members[id]), remove);
   waitFor(job, sync, waiting);

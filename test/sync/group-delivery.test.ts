@@ -1,4 +1,4 @@
-import { Harness } from './harness';
+import { Harness, waitFor } from './harness';
 
 const engineering = { scim: 'Engineering', target: 'eng', create: true };
 
@@ -51,6 +51,22 @@ describe('group delivery', () => {
     expect(harness.directory().allGroups()[0].memberIds).toEqual([harness.remoteUser('ada')!.id]);
     const passes = harness.reports.filter((report) => report.subjectId === groupId && report.outcome === 'deferred');
     expect(passes.length).toBeLessThanOrEqual(3); // the user's retry is ~1 s away: not ten 100 ms polls
+  });
+
+  it('keeps what succeeded when a group delivery fails part way, and never repeats it', async () => {
+    harness = await Harness.start([{ groups: [engineering] }]);
+    const ids = ['ada', 'bob', 'cy'].map((name) => harness.createUser(name));
+    await harness.settle();
+    harness.directory().resetCounts();
+    harness.directory().rateLimitAfter(2, 200); // groups.create and the first addMember pass, then 429s
+    const groupId = harness.createGroup('Engineering', ids);
+    await waitFor(() => /rate limited/.test(harness.store.queue.get('app', { kind: 'group', id: groupId })?.last_error ?? ''));
+    harness.directory().rateLimitAfter(1000, 200);
+    await harness.settle();
+
+    expect(harness.directory().allGroups()[0].memberIds).toHaveLength(3);
+    expect(harness.directory().calls('groups.create')).toBe(1);
+    expect(harness.directory().calls('groups.addMember')).toBe(4); // 1 ok, 1 refused, then only the 2 missing
   });
 
   it('does not push groups without a mapping', async () => {
