@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { Tokens } from '../../src/store/tokens';
 import {
   ENTERPRISE, GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, SCIM_JSON, USER_SCHEMA,
   counts, createUser, expectScim, expectScimError, fileHarness, getWith, patchOps, scim, userBody, type FileHarness,
@@ -206,6 +207,16 @@ describe('RFC 7644 conformance', () => {
       )), 200);
       const stored = expectScim(await scim(h).get(`/Users/${id}`), 200);
       expect(stored).toMatchObject({ name: { givenName: 'Qualified' }, displayName: 'Qualified Name' });
+    });
+
+    // Finding F16: a group PATCH with ?attributes= answers 204; the RFC requires 200 with the projected resource.
+    it.failing('answers a group PATCH that carries attributes= with 200 and the projected group (3.5.2: MUST)', async () => {
+      const group = expectScim(await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'before' }), 201);
+      const res = await request(h.app).patch(`/scim/v2/Groups/${group.id}?attributes=displayName`).set(h.auth).set('Content-Type', SCIM_JSON)
+        .send(patchOps({ op: 'replace', path: 'displayName', value: 'after' }));
+      const body = expectScim(res, 200);
+      expect(body).toMatchObject({ id: group.id, displayName: 'after' });
+      expect(body).not.toHaveProperty('members');
     });
 
     it('removes one value of a multi-valued attribute by filter and keeps the others', async () => {
@@ -551,6 +562,12 @@ describe('RFC 7644 conformance', () => {
       expect(missing.headers['www-authenticate']).toMatch(/^Bearer/);
       expectScimError(await request(h.app).get('/scim/v2/Users').set('Authorization', 'Bearer nope'), 401);
       expectScimError(await request(h.app).get('/scim/v2/Users').set('Authorization', `Basic ${Buffer.from('a:b').toString('base64')}`), 401);
+    });
+
+    // Finding F17: a valid token without the scim scope gets 401 "invalid token"; insufficient scope is 403.
+    it.failing('answers a valid token that lacks the scim scope with 403 (RFC 7644 3.12, RFC 6750 3.1 insufficient_scope)', async () => {
+      const admin = new Tokens(h.store.db).create('admin-only', 'admin');
+      expectScimError(await request(h.app).get('/scim/v2/Users').set('Authorization', `Bearer ${admin}`), 403);
     });
 
     it('answers /Me, which the bridge does not offer, with a 501 Not Implemented SCIM error (3.11)', async () => {
