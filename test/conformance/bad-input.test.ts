@@ -316,5 +316,9 @@ describe('bad input at the SCIM edge', () => {
       const res = await request(h.app).get('/scim/v2/Users').set('Authorization', value);
       expectScimError(res, 401);
     }
+    const guessed = 'scb_guessed-token-that-must-not-be-logged';
+    expectScimError(await request(h.app).get('/scim/v2/Users').set('Authorization', `Bearer ${guessed}`), 401);
+    expect(h.logLines.join('')).not.toContain(guessed);
+    expect(h.logLines.join('')).not.toContain(h.token);
   });
 });

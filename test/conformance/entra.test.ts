@@ -150,6 +150,18 @@ describe('Microsoft Entra ID provisioning sequence', () => {
     expect(stored[ENTERPRISE].department).toBe('X');
   });
 
+  it('removes the manager with a Remove that names the old manager in a value array, and with a null Replace', async () => {
+    const manager = await createEntraUser('mgr3@contoso.com');
+    const user = expectScim(await scim(h).post('/Users', { ...entraUser('rep3@contoso.com'), [ENTERPRISE]: { manager: manager.id, department: 'X' } }), 201);
+    expectScim(await scim(h).patch(`/Users/${user.id}`, patchOps({ op: 'Remove', path: `${ENTERPRISE}:manager`, value: [{ value: manager.id }] })), 200);
+    expect(expectScim(await scim(h).get(`/Users/${user.id}`), 200)[ENTERPRISE]?.manager).toBeUndefined();
+    expectScim(await scim(h).patch(`/Users/${user.id}`, patchOps({ op: 'Replace', path: `${ENTERPRISE}:manager`, value: manager.id })), 200);
+    expectScim(await scim(h).patch(`/Users/${user.id}`, patchOps({ op: 'Replace', path: `${ENTERPRISE}:manager`, value: null })), 200);
+    const stored = expectScim(await scim(h).get(`/Users/${user.id}`), 200);
+    expect(stored[ENTERPRISE]?.manager).toBeUndefined();
+    expect(stored[ENTERPRISE].department).toBe('X');
+  });
+
   it('disables with Replace active "False" and keeps the inactive user readable and findable', async () => {
     const user = await createEntraUser('leaver@contoso.com');
     const patched = expectScim(await scim(h).patch(`/Users/${user.id}`, patchOps({ op: 'Replace', path: 'active', value: 'False' })), 200);
