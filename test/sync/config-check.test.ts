@@ -1,6 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { memoryDirectory } from '../../connectors/memory';
+import { memory, memoryDirectory } from '../../connectors/memory';
+import type { AnyConnectorDefinition } from '../../connectors/sdk/contract';
+import { defaultConfig } from '../../src/config/defaults';
+import { createLogger } from '../../src/log';
+import { checkTargetsAgainst } from '../../src/sync/config-check';
 import { cli, tempDir } from '../cli/support/run-cli';
 
 const dir = tempDir('sync-config-check');
@@ -34,5 +38,19 @@ describe('config check for targets', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^FAIL targets: targets\[0\]\.attributes\.email: /m);
     expect(run.stdout).toMatch(/^FAIL targets: targets\[0\]\.scope\.filter: /m);
+  });
+
+  it('fails a target that maps groups onto a connector without groups', async () => {
+    const usersOnly: AnyConnectorDefinition = {
+      ...memory,
+      kind: 'users-only',
+      create: (config, env) => ({ ...memory.create(config, env), groups: undefined }),
+    };
+    const config = {
+      ...defaultConfig(),
+      targets: [{ name: 'hr', connector: 'users-only', config: { directory: 'users-only' }, groups: [{ scim: 'Staff', target: 'staff' }] }],
+    };
+    const results = await checkTargetsAgainst([usersOnly], config, createLogger({ silent: true }));
+    expect(results).toEqual([{ subject: 'target hr', ok: false, message: 'groups are mapped but connector users-only has no groups' }]);
   });
 });
