@@ -61,8 +61,8 @@ function revokeToken(store: Store, name: string): void {
 
 function tokenTable(tokens: TokenInfo[]): string[] {
   const rows = [
-    ['NAME', 'SCOPE', 'CREATED', 'LAST USED', 'STATUS'],
-    ...tokens.map((t) => [t.name, t.scope, t.created_at, t.last_used_at ?? '-', t.revoked_at ? `revoked ${t.revoked_at}` : 'active']),
+    ['NAME', 'SCOPE', 'CREATED', 'STATUS'],
+    ...tokens.map((t) => [t.name, t.scope, t.created_at, t.revoked_at ? `revoked ${t.revoked_at}` : 'active']),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());

@@ -39,8 +39,8 @@ describe('scim-bridge token', () => {
     const { stdout: secret } = await cli(['token', 'create', '--name', 'listed', '--db', db]);
     const table = await cli(['token', 'list', '--db', db]);
     expect(table.code).toBe(0);
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+SCOPE\s+CREATED\s+LAST USED\s+STATUS$/);
-    expect(table.stdout).toMatch(/^listed\s+scim\s+\S+\s+-\s+active$/m);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+SCOPE\s+CREATED\s+STATUS$/);
+    expect(table.stdout).toMatch(/^listed\s+scim\s+\S+\s+active$/m);
     expect(table.stdout).toMatch(/^ops\s+admin\s/m);
     expect(table.stdout).not.toContain(secret.trim().slice(3));
     const json = await cli(['token', 'list', '--json', '--db', db]);
