@@ -4,6 +4,7 @@
  * (learn.microsoft.com/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups).
  */
 import { randomUUID } from 'node:crypto';
+import request from 'supertest';
 import {
   ENTERPRISE, GROUP_SCHEMA, LIST_RESPONSE, USER_SCHEMA,
   counts, expectScim, expectScimError, fileHarness, getWith, patchOps, scim, type FileHarness,
@@ -54,6 +55,22 @@ describe('Microsoft Entra ID provisioning sequence', () => {
     expect(found.Resources[0]).toMatchObject({ id: created.id, userName });
     const byId = expectScim(await scim(h).get(`/Users/${created.id}`), 200);
     expect(byId).toMatchObject({ id: created.id, userName, externalId: 'ext-1' });
+  });
+
+  it('ignores the aadOptscim062020 feature flag that admins append to the tenant URL, on reads and writes', async () => {
+    const created = await request(h.app).post('/scim/v2/Users?aadOptscim062020').set(h.auth).set('Content-Type', 'application/scim+json').send(entraUser('flag@contoso.com'));
+    expectScim(created, 201);
+    const found = await request(h.app).get(`/scim/v2/Users?aadOptscim062020&filter=${encodeURIComponent('userName eq "flag@contoso.com"')}`).set(h.auth);
+    expect(expectScim(found, 200).totalResults).toBe(1);
+    const patched = await request(h.app).patch(`/scim/v2/Users/${created.body.id}?aadOptscim062020`).set(h.auth).set('Content-Type', 'application/scim+json')
+      .send(patchOps({ op: 'Replace', path: 'active', value: false }));
+    expect(expectScim(patched, 200).active).toBe(false);
+  });
+
+  it('reads filters whose spaces are encoded as + (form encoding)', async () => {
+    const user = await createEntraUser('plus.space@contoso.com');
+    const found = await request(h.app).get('/scim/v2/Users?filter=userName+eq+%22plus.space%40contoso.com%22').set(h.auth);
+    expect(expectScim(found, 200).Resources.map((r: { id: string }) => r.id)).toEqual([user.id]);
   });
 
   it('matches on externalId and on emails[type eq "work"].value', async () => {
