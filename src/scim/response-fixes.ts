@@ -1,0 +1,35 @@
+import type { NextFunction, Request, Response } from 'express';
+import { scimError } from '../http/auth';
+import { isPlainObject } from './normalize';
+
+/** A 500 scimmy-routers answers itself carries its exception message: replace it with a bare one. */
+export function bareServerErrors(onServerError: (req: Request, detail: string) => void) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      if (res.statusCode !== 500) return json(body);
+      const detail = String(isPlainObject(body) ? body.detail : body);
+      if (detail !== 'internal error') onServerError(req, detail);
+      return json(scimError(res.statusCode, 'internal error'));
+    };
+    next();
+  };
+}
+
+/**
+ * scimmy's own ListResponses (/Schemas, /ResourceTypes) report itemsPerPage as the default count (20)
+ * whatever they hold; RFC 7644 3.4.2 says it is the number of resources returned.
+ */
+export function truthfulListCounts() {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const list = body as { schemas?: unknown; Resources?: unknown[]; itemsPerPage?: number } | null;
+      if (Array.isArray(list?.schemas) && list.schemas.includes(LIST_RESPONSE) && Array.isArray(list.Resources)) list.itemsPerPage = list.Resources.length;
+      return json(body);
+    };
+    next();
+  };
+}
+
+const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
