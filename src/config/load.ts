@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import configSchema from '../../schemas/config.schema.json';
 import targetSchema from '../../schemas/target.schema.json';
@@ -22,9 +23,28 @@ export interface LoadConfigOptions {
   resolveSecrets?: boolean;
 }
 
-const validator = createValidator();
-validator.addSchema(targetSchema);
-validator.addSchema(lifecycleSchema);
+const validators = new Map<string, Ajv>();
+
+/**
+ * An ajv holding the referenced schemas. With a registry, `targets[].connector` becomes an enum of its
+ * kinds, so an unknown connector is reported in the same pass as every other problem.
+ */
+function validatorFor(connectors: readonly ConnectorSchema[] | undefined): Ajv {
+  const kinds = connectors?.map((connector) => connector.kind);
+  const key = kinds?.join('\n') ?? '';
+  let validator = validators.get(key);
+  if (!validator) {
+    validator = createValidator();
+    validator.addSchema(kinds ? withConnectorKinds(targetSchema, kinds) : targetSchema);
+    validator.addSchema(lifecycleSchema);
+    validators.set(key, validator);
+  }
+  return validator;
+}
+
+function withConnectorKinds(schema: typeof targetSchema, kinds: string[]): object {
+  return { ...schema, properties: { ...schema.properties, connector: { ...schema.properties.connector, enum: kinds } } };
+}
 
 /** Reads, resolves secrets in, validates and completes the configuration; throws InvalidConfigError. */
 export function loadConfig(options: LoadConfigOptions = {}): BridgeConfig {
@@ -32,6 +52,7 @@ export function loadConfig(options: LoadConfigOptions = {}): BridgeConfig {
   const file = options.file ?? (env.SCIM_BRIDGE_CONFIG || undefined);
   const source = file ? `config file ${file}` : 'configuration';
   const problems: string[] = [];
+  const validator = validatorFor(options.connectors);
 
   const raw = file ? readConfigFile(file) : {};
   const resolved = options.resolveSecrets === false ? raw : resolveSecrets(raw, env, problems);

@@ -141,11 +141,17 @@ describe('secret references', () => {
 });
 
 describe('targets against the connector registry', () => {
-  it('names unknown connectors with the known ones, and duplicate target names', () => {
-    const file = configFile('targets:\n  - name: a\n    connector: nope\n  - name: a\n    connector: token-target\n' +
-      '    config: { token: "12345678", org: o }\n');
+  it('names unknown connectors with the known ones', () => {
+    const file = configFile('targets:\n  - name: a\n    connector: nope\n');
     expect(problemsOf(() => loadConfig({ file, env: {}, connectors: [tokenConnector] }))).toEqual([
       'targets[0].connector: must be one of token-target',
+    ]);
+  });
+
+  it('names duplicate target names', () => {
+    const target = '    connector: token-target\n    config: { token: "12345678", org: o }\n';
+    const file = configFile(`targets:\n  - name: a\n${target}  - name: a\n${target}`);
+    expect(problemsOf(() => loadConfig({ file, env: {}, connectors: [tokenConnector] }))).toEqual([
       "targets[1].name: 'a' is already the name of targets[0]",
     ]);
   });
@@ -155,6 +161,16 @@ describe('targets against the connector registry', () => {
     expect(problemsOf(() => loadConfig({ file, env: {}, connectors: [tokenConnector] })).sort()).toEqual([
       'targets[0].config.org: is required',
       'targets[0].config.token: is required',
+    ]);
+  });
+});
+
+describe('all problems in one pass', () => {
+  it('reports an unknown connector together with the other schema problems', () => {
+    const file = configFile('server:\n  port: high\ntargets:\n  - name: a\n    connector: nope\n');
+    expect(problemsOf(() => loadConfig({ file, env: {}, connectors: [tokenConnector] })).sort()).toEqual([
+      'server.port: must be integer',
+      'targets[0].connector: must be one of token-target',
     ]);
   });
 });
