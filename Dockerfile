@@ -32,6 +32,7 @@ RUN ln -s /app/bin/scim-bridge.js /usr/local/bin/scim-bridge \
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
+# Probes SCIM_BRIDGE_PORT (default 8080): change the port with that variable, not only in a config file.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "require('http').get({host:'127.0.0.1',port:process.env.SCIM_BRIDGE_PORT||8080,path:'/healthz',timeout:4000},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"]
 # Create a token first: docker exec <container> scim-bridge token create --name entra
