@@ -158,6 +158,20 @@ describe('bad input at the SCIM edge', () => {
     await rejected(() => scim(h).post('/Users', { ...userBody('ext-array'), schemas: [USER_SCHEMA, ext], [ext]: [{ department: 'Engineering' }] }), 400, 'invalidValue');
   });
 
+  // Finding F18: a null item in a multi-valued attribute is stored as is (`"emails":[null]`).
+  it.failing('a null item in a multi-valued attribute is refused with 400 invalidValue (or dropped), never stored', async () => {
+    for (const [attribute, value] of [['emails', [null]], ['phoneNumbers', [{ type: 'work', value: '1' }, null]], ['addresses', [null]]] as const) {
+      const res = await scim(h).post('/Users', userBody(`null-${attribute}`, { [attribute]: value }));
+      if (res.status === 400) {
+        expectScimError(res, 400, 'invalidValue');
+        continue;
+      }
+      const created = expectScim(res, 201);
+      const stored = expectScim(await scim(h).get(`/Users/${created.id}`), 200);
+      expect({ attribute, items: stored[attribute] ?? [] }).toEqual({ attribute, items: (stored[attribute] ?? []).filter((item: unknown) => item !== null) });
+    }
+  });
+
   it('invalid filters are 400 invalidFilter on GET and on .search', async () => {
     const filters = [
       'userName eq', 'userName xx "a"', '(userName eq "a"', 'userName eq "a")', 'userName eq "a" and', 'and', '"x" true', 'eq',

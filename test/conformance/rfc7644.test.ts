@@ -434,6 +434,17 @@ describe('RFC 7644 conformance', () => {
       expect(res.Resources[0]).not.toHaveProperty('emails');
     });
 
+    // Finding F19: POST .search answers startIndex < 1 and negative count with 400, where GET clamps them.
+    it.failing('clamps startIndex < 1 to 1 and a negative count to 0 in a search body, as GET does (3.4.3 uses 3.4.2.4)', async () => {
+      for (const name of ['c-1', 'c-2']) await createUser(h, name);
+      const low = expectScim(await scim(h).post('/Users/.search', { schemas: [SEARCH_REQUEST], startIndex: -5, count: 1 }), 200);
+      expect(low).toMatchObject({ startIndex: 1, itemsPerPage: 1, totalResults: 2 });
+      const none = expectScim(await scim(h).post('/Users/.search', { schemas: [SEARCH_REQUEST], count: -1 }), 200);
+      expect(none).toMatchObject({ totalResults: 2, itemsPerPage: 0 });
+      const zero = expectScim(await scim(h).post('/.search', { schemas: [SEARCH_REQUEST], count: 0 }), 200);
+      expect(zero).toMatchObject({ totalResults: 2, itemsPerPage: 0 });
+    });
+
     it('answers a search body with the wrong schema with 400 invalidSyntax or invalidValue', async () => {
       const res = await scim(h).post('/Users/.search', { schemas: [USER_SCHEMA], filter: 'userName pr' });
       expectScimError(res, 400);
