@@ -1,6 +1,6 @@
 import { randomBytes, verify } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { FakeServer, type ErrorResponse } from '../kit';
+import { FakeServer, type ErrorResponse } from '../kit/fake-server';
 import { FakeApiError, FakeOrg, type FakeOrgRole, type FakeTeamRole } from './fake-org';
 import { githubErrorBody, invitationJson, simpleUser, teamJson } from './fake-responses';
 
