@@ -113,6 +113,27 @@ describe('RFC 7644 conformance', () => {
       expect(counts(h.store)).toEqual(before);
     });
 
+    it('makes deleted users and groups invisible to every read and 404 to every write, and frees their names', async () => {
+      const alice = await createUser(h, 'deleted-alice');
+      const bob = await createUser(h, 'kept-bob');
+      const group = expectScim(await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Kept', members: [{ value: alice.id }, { value: bob.id }] }), 201);
+      const doomed = expectScim(await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Doomed' }), 201);
+      expect((await scim(h).delete(`/Users/${alice.id}`)).status).toBe(204);
+      expect((await scim(h).delete(`/Groups/${doomed.id}`)).status).toBe(204);
+
+      const everything = expectScim(await scim(h).post('/.search', { schemas: [SEARCH_REQUEST] }), 200);
+      expect(ids(everything).sort()).toEqual([bob.id, group.id].sort());
+      expect(expectScim(await getWith(h, '/Users', { filter: 'userName eq "deleted-alice"' }), 200).totalResults).toBe(0);
+      expect(expectScim(await getWith(h, '/Groups', { filter: `members[value eq "${alice.id}"]` }), 200).totalResults).toBe(0);
+      expect(expectScim(await getWith(h, '/Groups', { filter: 'displayName eq "Doomed"' }), 200).totalResults).toBe(0);
+      expect(expectScim(await scim(h).get(`/Groups/${group.id}`), 200).members.map((m: { value: string }) => m.value)).toEqual([bob.id]);
+
+      expectScimError(await scim(h).put(`/Users/${alice.id}`, userBody('deleted-alice')), 404);
+      expectScimError(await scim(h).patch(`/Groups/${doomed.id}`, patchOps({ op: 'add', path: 'members', value: [{ value: bob.id }] })), 404);
+      expectScim(await scim(h).post('/Users', userBody('deleted-alice')), 201);
+      expectScim(await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Doomed' }), 201);
+    });
+
     it('answers DELETE with 204 and no body', async () => {
       const { id } = await createUser(h, 'delete-me');
       const res = await scim(h).delete(`/Users/${id}`);
