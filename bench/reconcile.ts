@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memory, memoryDirectory, type MemoryDirectory } from '../connectors/memory';
+import { saveSnapshot } from '../connectors/memory/snapshot-file';
 import type { TargetConfig } from '../src/config/types';
 import { createLogger } from '../src/log';
 import { ReconcileService } from '../src/reconcile/service';
@@ -19,7 +21,11 @@ import { resolveTargets, type TargetSettings } from '../src/sync/target-config';
  * accounts, GROUPS groups and USERS×2 memberships, all linked and in line with desired state; then with
  * 1% drift made behind the bridge's back (attribute changes, deleted accounts, removed and added members,
  * unmanaged accounts), fixed through the engine. Prints duration, target calls and peak RSS per run.
- * The RSS is the whole process, which also holds the fake target's own copy of every account.
+ *
+ * Each run is a fresh process, as `scim-bridge reconcile` would be: it opens the seeded database and loads
+ * the fake target (a memory directory snapshot) into its own heap, so its RSS counts the reconciler
+ * plus the fake's copy of every account, but not the seeding. Fixes are delivered by the sync engine
+ * in the parent, which holds the same directory.
  */
 export interface ReconcileBenchOptions {
   users?: number;
@@ -30,6 +36,8 @@ export interface ReconcileBenchOptions {
 
 export interface RunResult {
   run: string;
+  /** The child's RSS after loading the store and the fake target, before the run. */
+  rssBeforeMb: number;
   seconds: number;
   findings: number;
   listingCalls: number;
@@ -41,45 +49,73 @@ export interface RunResult {
 const TARGET = 'bench';
 const ctx: ChangeContext = { actor: 'bench', requestId: 'bench-seed', source: 'cli' };
 
-export async function runReconcileBench(options: ReconcileBenchOptions = {}): Promise<{ baselineRssMb: number; runs: RunResult[]; fixesDelivered: number; fixable: number }> {
+export async function runReconcileBench(options: ReconcileBenchOptions = {}): Promise<{ runs: RunResult[]; fixesDelivered: number; fixable: number }> {
   const users = options.users ?? 100_000;
   const groups = options.groups ?? 1_000;
   const membersPerGroup = options.membersPerGroup ?? 200;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dir = mkdtempSync(join(tmpdir(), 'bench-reconcile-'));
-  const store = Store.open(join(dir, 'bridge.db'));
+  const files = { db: join(dir, 'bridge.db'), snapshot: join(dir, 'target.json') };
+  const store = Store.open(files.db);
   const directory = memoryDirectory(`bench-${randomUUID()}`);
-  const target: TargetConfig = {
-    name: TARGET, connector: 'memory', config: { directory: directory.name, pageSize: 1000 },
-    groups: Array.from({ length: groups }, (_, g) => ({ scim: `Team ${g}`, target: `team-${g}` })),
-    reconcile: { maxDeletes: '5%' },
-  };
+  const target = benchTarget(directory.name, groups);
   const [settings] = resolveTargets([target], [memory]);
   const seeded = Date.now();
-  const ids = seed(store, directory, settings, users, groups, membersPerGroup);
+  seed(store, directory, settings, users, groups, membersPerGroup);
   log(`seeded ${users} users, ${groups} groups, ${groups * membersPerGroup} memberships (linked, in line) in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
-  const service = new ReconcileService({ store, targets: [settings], settings: resolveReconcileSettings([target]), logger: createLogger({ silent: true }) });
-  global.gc?.();
-  const baselineRssMb = process.memoryUsage().rss / 1_048_576;
-  log(`process RSS before the runs: ${baselineRssMb.toFixed(0)} MB (store handles + the fake target's ${users} accounts)`);
 
   const runs: RunResult[] = [];
-  runs.push(await measuredRun('no drift (report)', service, directory, 'report'));
-  const fixable = makeDrift(directory, ids, users, groups, membersPerGroup);
-  runs.push(await measuredRun('1% drift (fix: enqueue)', service, directory, 'fix'));
+  const runInChild = (name: string, mode: 'report' | 'fix') => {
+    snapshot(directory, files.snapshot);
+    runs.push(childRun(name, mode, files, groups));
+    log(formatRun(runs[runs.length - 1]));
+  };
+  runInChild('no drift (report)', 'report');
+  const fixable = makeDrift(directory, users, groups);
+  runInChild('1% drift (fix: enqueue)', 'fix');
   const fixesDelivered = await deliver(store, target, directory);
-  runs.push(await measuredRun('after the fixes (report)', service, directory, 'report'));
-  for (const run of runs) log(formatRun(run));
-  log(`fixes delivered by the engine: ${fixesDelivered} target writes for ${fixable} fixable findings`);
-  await service.close();
+  log(`fixes delivered by the sync engine: ${fixesDelivered} target writes for ${fixable} fixable findings`);
+  runInChild('after the fixes (report)', 'report');
   store.close();
   await directory.stop();
   rmSync(dir, { recursive: true, force: true });
-  return { baselineRssMb, runs, fixesDelivered, fixable };
+  return { runs, fixesDelivered, fixable };
+}
+
+function benchTarget(directory: string, groups: number): TargetConfig {
+  return {
+    name: TARGET, connector: 'memory', config: { directory, pageSize: 1000 },
+    groups: Array.from({ length: groups }, (_, g) => ({ scim: `Team ${g}`, target: `team-${g}` })),
+    reconcile: { maxDeletes: '5%' },
+  };
+}
+
+function snapshot(directory: MemoryDirectory, file: string): void {
+  saveSnapshot(file, { nextId: 100_000_000, users: directory.allUsers(), groups: directory.allGroups(), counts: {} });
+}
+
+function childRun(name: string, mode: 'report' | 'fix', files: { db: string; snapshot: string }, groups: number): RunResult {
+  const output = execFileSync(process.execPath, ['--expose-gc', __filename, 'child', mode, files.db, files.snapshot, String(groups)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return { ...(JSON.parse(output.trim().split('\n').pop()!) as Omit<RunResult, 'run'>), run: name };
+}
+
+/** In the child: load the target, run once, print the measurements as one JSON line. */
+async function child(mode: 'report' | 'fix', dbFile: string, snapshotFile: string, groups: number): Promise<void> {
+  const directory = memoryDirectory(`bench-child-${randomUUID()}`, { file: snapshotFile });
+  const target = benchTarget(directory.name, groups);
+  (target.config as { file?: string }).file = snapshotFile;
+  const store = Store.open(dbFile);
+  const service = new ReconcileService({ store, targets: resolveTargets([target], [memory]), settings: resolveReconcileSettings([target]), logger: createLogger({ silent: true }) });
+  global.gc?.();
+  const rssBeforeMb = process.memoryUsage().rss / 1_048_576;
+  const result = await measuredRun(service, directory, mode);
+  process.stdout.write(`${JSON.stringify({ ...result, rssBeforeMb })}\n`);
+  await service.close();
+  store.close();
 }
 
 /** Desired state in the store; the same state on the target, as the engine would have left it, with links. */
-function seed(store: Store, directory: MemoryDirectory, settings: TargetSettings, users: number, groups: number, membersPerGroup: number): string[] {
+function seed(store: Store, directory: MemoryDirectory, settings: TargetSettings, users: number, groups: number, membersPerGroup: number): void {
   const ids: string[] = [];
   store.transaction(() => {
     for (let n = 0; n < users; n++) {
@@ -118,14 +154,13 @@ function seed(store: Store, directory: MemoryDirectory, settings: TargetSettings
       store.links.put(TARGET, { kind: 'group', id: groupId }, remote, { key: mapped.key, attributes: mapped.attributes, members, created: true });
     }
   });
-  return ids;
 }
 
 /**
  * 1% of the accounts' worth of drift: 50% attribute changes, 10% deleted accounts, 15% removed and 15%
  * added memberships, 10% unmanaged accounts. Returns how many findings ask for a fix.
  */
-function makeDrift(directory: MemoryDirectory, ids: string[], users: number, groups: number, membersPerGroup: number): number {
+function makeDrift(directory: MemoryDirectory, users: number, groups: number): number {
   const total = Math.floor(users / 100);
   const share = (percent: number) => Math.floor((total * percent) / 100);
   const remote = directory.allUsers();
@@ -144,12 +179,10 @@ function makeDrift(directory: MemoryDirectory, ids: string[], users: number, gro
     directory.addMember(group.id, account(grouped + share(10) + i).id);
   }
   for (let i = 0; i < share(10); i++) directory.createUser({ key: `stranger${i}@example.com`, active: true, attributes: {} });
-  void ids;
-  void membersPerGroup;
   return total - share(10);
 }
 
-async function measuredRun(name: string, service: ReconcileService, directory: MemoryDirectory, mode: 'report' | 'fix'): Promise<RunResult> {
+async function measuredRun(service: ReconcileService, directory: MemoryDirectory, mode: 'report' | 'fix'): Promise<Omit<RunResult, 'run' | 'rssBeforeMb'>> {
   directory.resetCounts();
   let peak = process.memoryUsage().rss;
   const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
@@ -165,7 +198,7 @@ async function measuredRun(name: string, service: ReconcileService, directory: M
   const counts = directory.callCounts();
   const listingCalls = (counts['users.list'] ?? 0) + (counts['groups.list'] ?? 0) + (counts['groups.listMembers'] ?? 0);
   const findings = Object.values(report.summary?.findings ?? {}).reduce((sum, count) => sum + (count ?? 0), 0);
-  return { run: name, seconds: (Date.now() - started) / 1000, findings, listingCalls, writeCalls: directory.writeCalls(), peakRssMb: peak / 1_048_576, verdict: report.verdict };
+  return { seconds: (Date.now() - started) / 1000, findings, listingCalls, writeCalls: directory.writeCalls(), peakRssMb: peak / 1_048_576, verdict: report.verdict };
 }
 
 /** Runs the sync engine until the queue is empty; returns the target writes it made. */
@@ -181,10 +214,16 @@ async function deliver(store: Store, target: TargetConfig, directory: MemoryDire
 
 function formatRun(run: RunResult): string {
   return `${run.run.padEnd(26)} ${run.seconds.toFixed(1).padStart(5)} s  ${String(run.findings).padStart(6)} findings  ` +
-    `${String(run.listingCalls).padStart(5)} listing calls, ${run.writeCalls} write calls  peak RSS ${run.peakRssMb.toFixed(0)} MB  → ${run.verdict}`;
+    `${String(run.listingCalls).padStart(5)} listing calls, ${run.writeCalls} write calls  RSS ${run.rssBeforeMb.toFixed(0)} MB before, peak ${run.peakRssMb.toFixed(0)} MB  → ${run.verdict}`;
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === 'child') {
+  const [mode, dbFile, snapshotFile, groups] = process.argv.slice(3);
+  child(mode as 'report' | 'fix', dbFile, snapshotFile, Number(groups)).catch((error) => {
+    process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
+    process.exitCode = 1;
+  });
+} else if (require.main === module) {
   runReconcileBench({ users: Number(process.env.BENCH_RECONCILE_USERS ?? 100_000), groups: Number(process.env.BENCH_RECONCILE_GROUPS ?? 1_000) }).then(
     (result) => {
       const ok = result.runs.every((run) => run.seconds < 60 && run.peakRssMb < 300 && run.writeCalls === 0) && result.fixesDelivered === result.fixable;
