@@ -141,32 +141,29 @@ describe('scim-bridge serve driven over HTTP', () => {
     const ackedPatch = new Map<string, { version: string; title: string }>();
     const ackedMembers: string[] = [];
     const ackedCreates: string[] = [];
-    let acks = 0;
     const running = bridge;
     const killAfter = 60;
-    // One writer per user (each PATCHes its user in turn), plus writers creating users and adding members.
-    const userWriter = async (id: string) => {
-      for (let n = 0; ; n++) {
-        const res = await call('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: `t${n}` }] }).catch(() => undefined);
-        if (!res) return;
-        if (res.status === 200) ackedPatch.set(id, { version: res.body.meta.version, title: `t${n}` });
-        if (++acks === killAfter) running.child.kill('SIGKILL');
-      }
+    let acks = 0;
+    /** Runs step(0), step(1), … until the bridge stops answering (step returns false); kills it after killAfter answers. */
+    const untilKilled = async (step: (n: number) => Promise<boolean>) => {
+      for (let n = 0; await step(n); n++) if (++acks === killAfter) running.child.kill('SIGKILL');
     };
-    const creator = async (lane: number) => {
-      for (let n = 0; ; n++) {
-        const userName = `new-${lane}-${n}@contoso.com`;
-        const res = await call('POST', '/Users', { schemas: [USER_SCHEMA], userName }).catch(() => undefined);
-        if (!res) return;
-        if (res.status === 201) {
-          ackedCreates.push(userName);
-          const add = await call('PATCH', `/Groups/${group}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: res.body.id }] }] }).catch(() => undefined);
-          if (!add) return;
-          if (add.status === 204 || add.status === 200) ackedMembers.push(res.body.id);
-        }
-        if (++acks === killAfter) running.child.kill('SIGKILL');
-      }
-    };
+    const answer = (method: string, path: string, body: unknown) => call(method, path, body).catch(() => undefined);
+    // One writer per user (each PATCHes its own user in turn), plus two lanes creating users and adding them to the group.
+    const userWriter = (id: string) => untilKilled(async (n) => {
+      const res = await answer('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: `t${n}` }] });
+      if (res?.status === 200) ackedPatch.set(id, { version: res.body.meta.version, title: `t${n}` });
+      return res !== undefined;
+    });
+    const creator = (lane: number) => untilKilled(async (n) => {
+      const userName = `new-${lane}-${n}@contoso.com`;
+      const res = await answer('POST', '/Users', { schemas: [USER_SCHEMA], userName });
+      if (res?.status !== 201) return res !== undefined;
+      ackedCreates.push(userName);
+      const add = await answer('PATCH', `/Groups/${group}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: res.body.id }] }] });
+      if (add?.status === 204 || add?.status === 200) ackedMembers.push(res.body.id);
+      return add !== undefined;
+    });
     await Promise.all([...users.map(userWriter), creator(1), creator(2)]);
     expect(await running.exited).toBe('SIGKILL');
     expect(ackedPatch.size + ackedCreates.length).toBeGreaterThan(0);
