@@ -22,13 +22,24 @@ export interface IdentityExtension {
 
 const { Attribute, SchemaDefinition } = SCIMMY.Types;
 
-export const identityExtension = new SchemaDefinition('Identity', IDENTITY_SCHEMA_ID, 'Identity lifecycle: type, owner, sponsor, purpose and expiry', [
+const identityDefinition = new SchemaDefinition('Identity', IDENTITY_SCHEMA_ID, 'Identity lifecycle: type, owner, sponsor, purpose and expiry', [
   new Attribute('string', 'identityType', { description: 'human, contractor or service' }),
   new Attribute('string', 'owner', { description: 'id or userName of the person who owns this identity' }),
   new Attribute('string', 'sponsor', { description: 'id or userName of the employee sponsoring a contractor' }),
   new Attribute('string', 'purpose', { description: 'What the identity is for' }),
   new Attribute('dateTime', 'expiresAt', { description: 'When the identity stops being valid' }),
 ]);
+
+/** The extension as scimmy wants it (a Schema class, like its EnterpriseUser) for Resources.User.extend. */
+export class IdentitySchema extends SCIMMY.Types.Schema {
+  static override get id(): string {
+    return IDENTITY_SCHEMA_ID;
+  }
+
+  static override get definition(): SCIMMY.Types.SchemaDefinition {
+    return identityDefinition;
+  }
+}
 
 export function identityOf(resource: Record<string, unknown>): IdentityExtension | undefined {
   return resource[IDENTITY_SCHEMA_ID] as IdentityExtension | undefined;

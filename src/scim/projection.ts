@@ -1,9 +1,12 @@
 import type SCIMMY from 'scimmy';
 import { ENTERPRISE_USER } from './normalize';
+import { IDENTITY_SCHEMA_ID } from '../lifecycle/identity';
 
 type Json = Record<string, unknown>;
 
-const SCHEMA_PREFIXES = ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:core:2.0:Group', ENTERPRISE_USER];
+/** Extension attributes live under their schema URN key; core attributes at the top level. */
+const EXTENSIONS = [ENTERPRISE_USER, IDENTITY_SCHEMA_ID];
+const SCHEMA_PREFIXES = ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:core:2.0:Group', ...EXTENSIONS];
 /** RFC 7644 3.9: these are returned whatever attributes/excludedAttributes say. */
 const ALWAYS = ['id', 'schemas', 'meta'];
 
@@ -32,7 +35,7 @@ function segments(path: string): string[] {
   if (!prefix) return path.split('.');
   const rest = path.slice(prefix.length).replace(/^:/, '');
   const inner = rest ? rest.split('.') : [];
-  return prefix === ENTERPRISE_USER ? [prefix, ...inner] : inner;
+  return EXTENSIONS.includes(prefix) ? [prefix, ...inner] : inner;
 }
 
 /** Whether the projection leaves `name` out, so it need not even be loaded (members, groups). */

@@ -1,4 +1,5 @@
 import SCIMMY from 'scimmy';
+import { IdentitySchema } from '../lifecycle/identity';
 import type { BridgeConfig } from '../config/types';
 import { ScimGroups } from './groups-resource';
 import { ScimUsers } from './users-resource';
@@ -9,13 +10,13 @@ const OPEN_TYPE_VOCABULARIES = ['emails', 'phoneNumbers', 'ims', 'photos', 'addr
 let declared = false;
 
 /**
- * Declares Users (with the enterprise extension) and Groups, and sets the ServiceProviderConfig to what
+ * Declares Users (with the enterprise and identity-lifecycle extensions) and Groups, and sets the ServiceProviderConfig to what
  * the bridge really does. scimmy keeps all of this process-global, so declaration happens once and
  * the config reflects the last app created (tests in one process share their scim settings).
  */
 export function configureScimmy(scim: BridgeConfig['scim']): void {
   if (!declared) {
-    SCIMMY.Resources.declare(ScimUsers, 'User').extend(SCIMMY.Schemas.EnterpriseUser, false);
+    SCIMMY.Resources.declare(ScimUsers, 'User').extend(SCIMMY.Schemas.EnterpriseUser, false).extend(IdentitySchema, false);
     SCIMMY.Resources.declare(ScimGroups, 'Group');
     openTypeVocabularies();
     declared = true;

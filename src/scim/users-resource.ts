@@ -7,13 +7,14 @@ import { guarded, guardedAsync, requireContext, retryOnConcurrentChange } from '
 import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
 import { ENTERPRISE_USER, isPlainObject } from './normalize';
+import { IDENTITY_SCHEMA_ID, identityProblem } from '../lifecycle/identity';
 import { implementedSchemasOnly, refuseReadOnlyGroups, requireObjectExtensions, requireSchemas, singlePrimary } from './resource-rules';
 import { applyPatch, patchWithoutPasswords, requirePatchOp, retargetUnmatchedTypeFilters } from './patch-ops';
 import { listResponse, omitsAttribute, project, resourceOut, type ListBody } from './resource-output';
 
 type Json = Record<string, unknown>;
 
-const USER_SCHEMAS = [SCIMMY.Schemas.User.definition.id, ENTERPRISE_USER];
+const USER_SCHEMAS = [SCIMMY.Schemas.User.definition.id, ENTERPRISE_USER, IDENTITY_SCHEMA_ID];
 
 /** The SCIM User; `groups` (read-only, from memberships) is looked up unless left out or known empty. */
 export function userOut(stored: StoredResource, ctx: ScimContext, withGroups = true): Json {
@@ -131,7 +132,7 @@ function validUser(instance: unknown, replacing: boolean): { resource: UserResou
   }
   if (isPlainObject(instance)) {
     requireSchemas(instance);
-    requireObjectExtensions(instance, [ENTERPRISE_USER]);
+    requireObjectExtensions(instance, [ENTERPRISE_USER, IDENTITY_SCHEMA_ID]);
   }
   const validated = instance instanceof SCIMMY.Schemas.User ? instance : asInvalidValue(() => new SCIMMY.Schemas.User(instance, 'in'));
   const passwordReceived = !(instance instanceof SCIMMY.Types.Schema) && Object.keys(instance).some((key) => key.toLowerCase() === 'password');
@@ -141,5 +142,7 @@ function validUser(instance: unknown, replacing: boolean): { resource: UserResou
   if (typeof resource.userName !== 'string' || !resource.userName.trim()) throw scimFailure(400, 'invalidValue', 'userName must be a non-empty string');
   implementedSchemasOnly(resource, USER_SCHEMAS);
   singlePrimary(resource);
+  const identityRule = identityProblem(resource);
+  if (identityRule) throw scimFailure(400, 'invalidValue', identityRule);
   return { resource: resource as UserResource, passwordReceived };
 }
