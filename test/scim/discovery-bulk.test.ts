@@ -1,3 +1,4 @@
+import { IDENTITY_SCHEMA_ID } from '../../src/lifecycle/identity';
 import request from 'supertest';
 import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, SCIM_JSON, USER_SCHEMA, counts, harness, scim, userBody } from './helpers';
 
@@ -21,14 +22,14 @@ describe('discovery endpoints', () => {
     expect(res.body.authenticationSchemes[0].type).toBe('oauthbearertoken');
   });
 
-  it('lists Users (with the enterprise extension) and Groups in /ResourceTypes and /Schemas', async () => {
+  it('lists Users (with the enterprise and identity extensions) and Groups in /ResourceTypes and /Schemas', async () => {
     const h = harness();
     const types = await scim(h).get('/ResourceTypes');
     const byName = Object.fromEntries(types.body.Resources.map((r: { name: string }) => [r.name, r]));
-    expect(byName.User).toMatchObject({ endpoint: '/Users', schema: USER_SCHEMA, schemaExtensions: [{ schema: ENTERPRISE, required: false }] });
+    expect(byName.User).toMatchObject({ endpoint: '/Users', schema: USER_SCHEMA, schemaExtensions: [{ schema: ENTERPRISE, required: false }, { schema: IDENTITY_SCHEMA_ID, required: false }] });
     expect(byName.Group).toMatchObject({ endpoint: '/Groups', schema: GROUP_SCHEMA });
     const schemas = await scim(h).get('/Schemas');
-    expect(schemas.body.Resources.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining([USER_SCHEMA, GROUP_SCHEMA, ENTERPRISE]));
+    expect(schemas.body.Resources.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining([USER_SCHEMA, GROUP_SCHEMA, ENTERPRISE, IDENTITY_SCHEMA_ID]));
   });
 
   it('requires a token for every SCIM endpoint', async () => {
