@@ -134,6 +134,18 @@ describe('Microsoft Entra ID provisioning sequence', () => {
     expect(stored.addresses).toEqual([expect.objectContaining({ type: 'work', streetAddress: '1 Main St', locality: 'Redmond', postalCode: '98052' })]);
   });
 
+  it('patches a user that has no emails and no name (typed-filter removes are no-ops, sub-attribute replaces create the parent)', async () => {
+    const bare = expectScim(await scim(h).post('/Users', { schemas: [USER_SCHEMA], userName: 'bare@contoso.com' }), 201);
+    for (const op of [{ op: 'Remove', path: 'emails[type eq "work"]' }, { op: 'Remove', path: 'emails[type eq "work"].value' }, { op: 'Remove', path: 'name.familyName' }]) {
+      expectScim(await scim(h).patch(`/Users/${bare.id}`, patchOps(op)), 200);
+    }
+    expectScim(await scim(h).patch(`/Users/${bare.id}`, patchOps({ op: 'Replace', path: 'name.givenName', value: 'Given' })), 200);
+    const stored = expectScim(await scim(h).get(`/Users/${bare.id}`), 200);
+    expect(stored.name).toEqual({ givenName: 'Given' });
+    expect(stored).not.toHaveProperty('emails');
+    expect(expectScim(await getWith(h, '/Users', { filter: 'emails[type eq "work"].value eq "x" or name.givenName eq "given"' }), 200).totalResults).toBe(1);
+  });
+
   it('updates a single-valued property: Replace userName', async () => {
     const user = await createEntraUser('before@contoso.com');
     const patched = expectScim(await scim(h).patch(`/Users/${user.id}`, patchOps({ op: 'Replace', path: 'userName', value: '5b50642d@testuser.com' })), 200);
