@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import type { Attributes } from '../../connectors/sdk/contract';
 import type { Db } from '../store';
 import type { DesiredState } from '../sync/desired-state';
@@ -34,8 +35,11 @@ export class DesiredAccounts {
     this.fields = Object.keys(target.userAttributes);
   }
 
-  /** Reads every live, active user in the target's scope, a page of ids at a time. */
-  static build(db: Db, target: TargetSettings, desired: DesiredState, mapping: TargetMapping, onProgress?: (count: number) => void): DesiredAccounts {
+  /**
+   * Reads every live, active user in the target's scope, a page of ids at a time, yielding to the event
+   * loop between pages so a large run inside `serve` never holds up SCIM requests for long.
+   */
+  static async build(db: Db, target: TargetSettings, desired: DesiredState, mapping: TargetMapping, onProgress?: (count: number) => void): Promise<DesiredAccounts> {
     const accounts = new DesiredAccounts(target);
     const page = db.prepare('SELECT id FROM users WHERE deleted_at IS NULL AND active = 1 AND id > ? ORDER BY id LIMIT ?').pluck();
     let after = '';
@@ -45,6 +49,7 @@ export class DesiredAccounts {
       for (const id of ids) accounts.consider(id, target, desired, mapping);
       after = ids[ids.length - 1];
       onProgress?.(accounts.size);
+      await setImmediate();
     }
     return accounts;
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import type { Connector } from '../../connectors/sdk/contract';
 import type { ChangeContext, Store } from '../store';
 import { DesiredState } from '../sync/desired-state';
@@ -90,7 +91,7 @@ export class Reconciler {
       const desired = new DesiredState(this.store.db, () => this.store.now());
       const mapping = createTargetMapping(this.target);
       progress('desired', 0);
-      const accounts = DesiredAccounts.build(this.store.db, this.target, desired, mapping, (count) => progress('desired', count));
+      const accounts = await DesiredAccounts.build(this.store.db, this.target, desired, mapping, (count) => progress('desired', count));
       summary.desiredUsers = accounts.size;
       const run: RunContext = {
         store: this.store, target: this.target, connector: this.connector, desired, mapping, sink, pageSize: options.pageSize,
@@ -108,7 +109,7 @@ export class Reconciler {
       const plan = this.plan(sink.actions, summary.remoteUsers);
       if (mode === 'fix' && plan.deletions > plan.allowed) return this.block(id, ctx, summary, plan, began, options.dryRun === true);
       const listedOnly = sink.actions.none ? { 'not-fixable': sink.actions.none } : {};
-      if (mode === 'fix' && !options.dryRun) summary.fixes = { ...this.applyFixes(id, startedAt, ctx, desired, (count) => progress('fixing', count)), ...listedOnly };
+      if (mode === 'fix' && !options.dryRun) summary.fixes = { ...(await this.applyFixes(id, startedAt, ctx, desired, (count) => progress('fixing', count))), ...listedOnly };
       else summary.fixes = { ...(sink.fixable ? { planned: sink.fixable } : {}), ...listedOnly };
       const verdict: Verdict = sink.fixable === 0 ? 'in-sync' : mode === 'fix' && !options.dryRun ? 'fixed' : 'drift';
       this.finish(id, ctx, { status: 'succeeded', verdict, summary: { ...summary, durationMs: Date.now() - began }, plan });
@@ -136,7 +137,7 @@ export class Reconciler {
   }
 
   /** Reads the planned fixes back a page at a time; each page is one transaction. */
-  private applyFixes(id: string, startedAt: string, ctx: ChangeContext, desired: DesiredState, progress: (count: number) => void): Partial<Record<FixStatus, number>> {
+  private async applyFixes(id: string, startedAt: string, ctx: ChangeContext, desired: DesiredState, progress: (count: number) => void): Promise<Partial<Record<FixStatus, number>>> {
     const applier = new FixApplier(this.store, this.target, desired, ctx, id, startedAt);
     const counts: Partial<Record<FixStatus, number>> = {};
     let after = 0;
@@ -153,6 +154,7 @@ export class Reconciler {
       });
       after = page[page.length - 1].seq;
       progress((done += page.length));
+      await setImmediate(); // let SCIM requests in between pages
     }
     return counts;
   }

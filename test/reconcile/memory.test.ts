@@ -92,6 +92,38 @@ describe('reconcile against the memory connector', () => {
     expect(findingLines(service, again)).toEqual(['unmanaged-account mallory [none]']);
   });
 
+  it('recreates a group deleted on the target, and lists an unmanaged member of a managed group without removing it', async () => {
+    await provisionTeam();
+    const directory = h.directory();
+    directory.deleteGroup(directory.allGroups()[0].id);
+    const report = await service.start('app', { trigger: 'cli', actor: 'test', mode: 'fix' }).done;
+    expect(findingLines(service, report)).toEqual(['missing-group engineering [create]']);
+    await h.settle();
+    const group = () => directory.allGroups()[0];
+    expect(group().memberIds.map((id) => directory.user(id)!.key).sort()).toEqual(['ada', 'bob']);
+
+    const mallory = directory.createUser({ key: 'mallory', active: true, attributes: {} });
+    directory.addMember(group().id, mallory.id);
+    const again = await service.start('app', { trigger: 'cli', actor: 'test', mode: 'fix' }).done;
+    expect(again.verdict).toBe('in-sync');
+    expect(findingLines(service, again)).toEqual(['extra-membership engineering member=mallory [none]', 'unmanaged-account mallory [none]']);
+    await h.settle();
+    expect(group().memberIds).toContain(mallory.id);
+  });
+
+  it('finds an account carrying the id of a user no longer desired even when the link is lost, and suspends it', async () => {
+    const { cy } = await provisionTeam();
+    h.engine.pause('app');
+    h.patchUser(cy, (resource) => (resource.active = false));
+    h.store.db.prepare(`DELETE FROM links WHERE subject_id = ?`).run(cy); // e.g. a database restored from an older backup
+    const report = await service.start('app', { trigger: 'cli', actor: 'test', mode: 'fix' }).done;
+    expect(findingLines(service, report)).toEqual(['orphaned-account cy [suspend]']);
+    h.engine.resume('app');
+    await h.settle();
+    expect(h.remoteUser('cy')!.active).toBe(false);
+    expect(h.directory().allUsers().filter((user) => user.key === 'cy')).toHaveLength(1);
+  });
+
   it('writes the run to the ledger under one request id: start, each finding, each fix, verdict', async () => {
     await provisionTeam();
     h.directory().updateUser(h.remoteUser('ada')!.id, { attributes: { givenName: 'Augusta' } });
