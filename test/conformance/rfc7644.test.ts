@@ -357,6 +357,15 @@ describe('RFC 7644 conformance', () => {
       expect(ids(expectScim(await getWith(h, '/Groups', { filter: 'displayName eq "Team \\"Alpha\\""' }), 200))).toEqual([group.id]);
     });
 
+    it('treats % _ and \\ in co/sw/ew values as literal characters, not SQL wildcards', async () => {
+      const named = Object.fromEntries(await Promise.all(['abc', 'a_c', 'a%c', 'a\\c'].map(async (n) => [n, (await createUser(h, n)).id])));
+      const run = async (filter: string) => ids(expectScim(await getWith(h, '/Users', { filter }), 200));
+      expect(await run('userName sw "a_c"')).toEqual([named.a_c]);
+      expect(await run('userName co "%"')).toEqual([named['a%c']]);
+      expect(await run('userName co "_"')).toEqual([named.a_c]);
+      expect(await run('userName ew "\\\\c"')).toEqual([named['a\\c']]);
+    });
+
     it('filters groups by member (members[value eq "…"]) and by displayName', async () => {
       const a = await createUser(h, 'gm-a');
       const b = await createUser(h, 'gm-b');
