@@ -37,7 +37,8 @@ describe('crash during delivery', () => {
       '    connector: memory',
       `    config: { directory: crash, file: ${JSON.stringify(targetFile)} }`,
       '    groups: [{ scim: Everyone, target: everyone, create: true }]',
-      '    delivery: { concurrency: 2, requestsPerSecond: 25 }',
+      // Slow enough that the kill lands mid-delivery even when the machine is loaded and the POSTs are slow.
+    '    delivery: { concurrency: 2, requestsPerSecond: 8 }',
       '',
     ].join('\n'));
     const token = runBuiltCli(main, ['token', 'create', '--name', 'idp', '--scope', 'scim', '--config', config]).stdout.trim();
