@@ -99,7 +99,7 @@ export class Reconciler {
         progress: (phase, count) => progress(phase, count, phase === 'users' ? accounts.size : undefined),
       };
       summary.remoteUsers = await scanUsers(run, accounts);
-      if (this.connector.groups && this.target.groups.length > 0) {
+      if (this.connector.groups && (this.target.groups.length > 0 || this.hasGroupLinks())) {
         const groups = await scanGroups(run, this.connector.groups, accounts);
         summary.remoteGroups = groups.listed;
         summary.desiredGroups = groups.desired;
@@ -121,6 +121,11 @@ export class Reconciler {
     } finally {
       progress('done', sink.count);
     }
+  }
+
+  /** Groups the engine pushed before the mapping lost them are orphans to withdraw: list groups then too. */
+  private hasGroupLinks(): boolean {
+    return this.store.db.prepare(`SELECT 1 FROM links WHERE target = ? AND subject_kind = 'group' LIMIT 1`).get(this.target.name) !== undefined;
   }
 
   private plan(actions: Partial<Record<FixAction, number>>, accounts: number): RunPlan {

@@ -124,6 +124,19 @@ describe('reconcile against the memory connector', () => {
     expect(h.directory().allUsers().filter((user) => user.key === 'cy')).toHaveLength(1);
   });
 
+  it('finds a group the target mapping no longer pushes and enqueues it for the engine to withdraw', async () => {
+    const { engineering } = await provisionTeam();
+    await h.engine.stop(); // it still runs the old mapping; a restarted serve would run the new one
+    const unmapped = reconcileService(h.store, targetConfigs(h, { groups: [] }));
+    try {
+      const report = await unmapped.start('app', { trigger: 'cli', actor: 'test', mode: 'fix' }).done;
+      expect(findingLines(unmapped, report)).toEqual(['orphaned-group engineering [withdraw]']);
+      expect(h.store.queue.get('app', { kind: 'group', id: engineering })).toBeDefined();
+    } finally {
+      await unmapped.close();
+    }
+  });
+
   it('writes the run to the ledger under one request id: start, each finding, each fix, verdict', async () => {
     await provisionTeam();
     h.directory().updateUser(h.remoteUser('ada')!.id, { attributes: { givenName: 'Augusta' } });
