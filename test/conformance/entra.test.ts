@@ -146,6 +146,22 @@ describe('Microsoft Entra ID provisioning sequence', () => {
     expect(expectScim(await getWith(h, '/Users', { filter: 'emails[type eq "work"].value eq "x" or name.givenName eq "given"' }), 200).totalResults).toBe(1);
   });
 
+  it('accepts app roles and typed values the way Entra sends them: "True" primaries, any type vocabulary or casing', async () => {
+    const user = expectScim(await scim(h).post('/Users', {
+      ...entraUser('roles@contoso.com'),
+      emails: [{ primary: 'True', type: 'Work', value: 'roles@contoso.com' }],
+      phoneNumbers: [{ type: 'Mobile', value: '+1 555 0199', primary: 'false' }],
+    }), 201);
+    expect(user.emails).toEqual([expect.objectContaining({ primary: true, value: 'roles@contoso.com' })]);
+    expectScim(await scim(h).patch(`/Users/${user.id}`, patchOps({
+      op: 'Add', path: 'roles', value: [{ primary: 'True', type: 'WindowsAzureActiveDirectoryRole', value: 'Admin', display: 'Admin' }],
+    })), 200);
+    const stored = expectScim(await scim(h).get(`/Users/${user.id}`), 200);
+    expect(stored.roles).toEqual([expect.objectContaining({ primary: true, type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' })]);
+    expect(stored.phoneNumbers).toEqual([expect.objectContaining({ primary: false, value: '+1 555 0199' })]);
+    expect(expectScim(await getWith(h, '/Users', { filter: 'emails[type eq "work"].value eq "roles@contoso.com"' }), 200).totalResults).toBe(1);
+  });
+
   it('updates a single-valued property: Replace userName', async () => {
     const user = await createEntraUser('before@contoso.com');
     const patched = expectScim(await scim(h).patch(`/Users/${user.id}`, patchOps({ op: 'Replace', path: 'userName', value: '5b50642d@testuser.com' })), 200);
