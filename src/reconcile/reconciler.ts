@@ -112,7 +112,8 @@ export class Reconciler {
       if (mode === 'fix' && !options.dryRun) summary.fixes = { ...(await this.applyFixes(id, startedAt, ctx, desired, (count) => progress('fixing', count))), ...listedOnly };
       else summary.fixes = { ...(sink.fixable ? { planned: sink.fixable } : {}), ...listedOnly };
       const verdict: Verdict = sink.fixable === 0 ? 'in-sync' : mode === 'fix' && !options.dryRun ? 'fixed' : 'drift';
-      this.finish(id, ctx, { status: 'succeeded', verdict, summary: { ...summary, durationMs: Date.now() - began }, plan });
+      const warning = plan.deletions > plan.allowed ? `a fix run would be stopped by the blast radius: ${plan.deletions} deletions/suspensions planned, maxDeletes ${plan.maxDeletes} allows ${plan.allowed}` : undefined;
+      this.finish(id, ctx, { status: 'succeeded', verdict, reason: warning, summary: { ...summary, durationMs: Date.now() - began }, plan });
     } catch (error) {
       sink.flush();
       summary.findings = sink.kinds;

@@ -33,6 +33,8 @@ describe('reconcile safety', () => {
     // A misconfigured scope: nobody is in "Contractors", so every account looks orphaned.
     const report = await serviceWith({ scope: { groups: ['Contractors'] }, reconcile: { maxDeletes: '20%', mode: 'fix' } }).start('app', { trigger: 'cli', actor: 'test' }).done;
 
+    const preview = await service!.start('app', { trigger: 'cli', actor: 'test', mode: 'report' }).done;
+    expect(preview).toMatchObject({ status: 'succeeded', verdict: 'drift', reason: 'a fix run would be stopped by the blast radius: 10 deletions/suspensions planned, maxDeletes 20% allows 2' });
     expect(report).toMatchObject({ status: 'failed', verdict: 'blocked', plan: { deletions: 10, allowed: 2, maxDeletes: '20%', actions: { suspend: 10 } }, summary: { fixes: { blocked: 10 } } });
     expect(report.reason).toMatch(/blast radius: the run plans 10 deletions\/suspensions, more than maxDeletes 20% allows \(2 of 10 accounts\)/);
     expect(Object.keys(h.directory().callCounts()).every((operation) => LISTING.includes(operation))).toBe(true);
