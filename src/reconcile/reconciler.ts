@@ -104,16 +104,7 @@ export class Reconciler {
         summary.remoteGroups = groups.listed;
         summary.desiredGroups = groups.desired;
       }
-      sink.flush();
-      summary.findings = sink.kinds;
-      const plan = this.plan(sink.actions, summary.remoteUsers);
-      if (mode === 'fix' && plan.deletions > plan.allowed) return this.block(id, ctx, summary, plan, began, options.dryRun === true);
-      const listedOnly = sink.actions.none ? { 'not-fixable': sink.actions.none } : {};
-      if (mode === 'fix' && !options.dryRun) summary.fixes = { ...(await this.applyFixes(id, startedAt, ctx, desired, (count) => progress('fixing', count))), ...listedOnly };
-      else summary.fixes = { ...(sink.fixable ? { planned: sink.fixable } : {}), ...listedOnly };
-      const verdict: Verdict = sink.fixable === 0 ? 'in-sync' : mode === 'fix' && !options.dryRun ? 'fixed' : 'drift';
-      const warning = plan.deletions > plan.allowed ? `a fix run would be stopped by the blast radius: ${plan.deletions} deletions/suspensions planned, maxDeletes ${plan.maxDeletes} allows ${plan.allowed}` : undefined;
-      this.finish(id, ctx, { status: 'succeeded', verdict, reason: warning, summary: { ...summary, durationMs: Date.now() - began }, plan });
+      await this.conclude(id, startedAt, mode, ctx, options, { sink, summary, desired, began, progress });
     } catch (error) {
       sink.flush();
       summary.findings = sink.kinds;
@@ -122,6 +113,27 @@ export class Reconciler {
     } finally {
       progress('done', sink.count);
     }
+  }
+
+  /** After the listing: check the plan against the blast radius, apply the fixes (fix mode), record the verdict. */
+  private async conclude(
+    id: string, startedAt: string, mode: ReconcileMode, ctx: ChangeContext, options: RunOptions,
+    run: { sink: FindingSink; summary: RunSummary; desired: DesiredState; began: number; progress: (phase: ReconcilePhase, count: number) => void },
+  ): Promise<void> {
+    const { sink, summary, began } = run;
+    sink.flush();
+    summary.findings = sink.kinds;
+    const plan = this.plan(sink.actions, summary.remoteUsers);
+    if (mode === 'fix' && plan.deletions > plan.allowed) return this.block(id, ctx, summary, plan, began, options.dryRun === true);
+    const fixing = mode === 'fix' && !options.dryRun;
+    const listedOnly = sink.actions.none ? { 'not-fixable': sink.actions.none } : {};
+    const fixes = fixing ? await this.applyFixes(id, startedAt, ctx, run.desired, (count) => run.progress('fixing', count)) : sink.fixable ? { planned: sink.fixable } : {};
+    summary.fixes = { ...fixes, ...listedOnly };
+    const verdict: Verdict = sink.fixable === 0 ? 'in-sync' : fixing ? 'fixed' : 'drift';
+    const warning = plan.deletions > plan.allowed
+      ? `a fix run would be stopped by the blast radius: ${plan.deletions} deletions/suspensions planned, maxDeletes ${plan.maxDeletes} allows ${plan.allowed}`
+      : undefined;
+    this.finish(id, ctx, { status: 'succeeded', verdict, reason: warning, summary: { ...summary, durationMs: Date.now() - began }, plan });
   }
 
   /** Groups the engine pushed before the mapping lost them are orphans to withdraw: list groups then too. */

@@ -137,6 +137,15 @@ describe('reconcile against the memory connector', () => {
     }
   });
 
+  it('a target that fails while listing ends the run as failed, with the reason, and changes nothing', async () => {
+    await provisionTeam();
+    h.directory().failNext(1, { kind: 'permanent', message: 'directory is read-only for maintenance' }, 'groups.list');
+    const report = await service.start('app', { trigger: 'cli', actor: 'test', mode: 'fix' }).done;
+    expect(report).toMatchObject({ status: 'failed', verdict: 'error', reason: 'run failed: directory is read-only for maintenance', summary: { remoteUsers: 4 } });
+    expect(h.store.queue.list({ target: 'app' })).toEqual([]);
+    expect(h.store.ledger.forRequest(report.requestId).map((row) => row.kind)).toEqual(['reconcile.started', 'reconcile.verdict']);
+  });
+
   it('writes the run to the ledger under one request id: start, each finding, each fix, verdict', async () => {
     await provisionTeam();
     h.directory().updateUser(h.remoteUser('ada')!.id, { attributes: { givenName: 'Augusta' } });
