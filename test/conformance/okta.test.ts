@@ -193,6 +193,15 @@ describe('Okta', () => {
         expect(stored.members.map((m: { value: string }) => m.value)).toEqual([b.id]);
       });
 
+      it('replaces the whole member list with PATCH replace path members', async () => {
+        const [a, b, c] = await Promise.all(['ra@atko.com', 'rb@atko.com', 'rc@atko.com'].map((u) => createOktaUser(u)));
+        const group = expectScim(await okta('post', '/Groups').send({ schemas: [GROUP_SCHEMA], displayName: 'Replaced', members: [{ value: a.id }, { value: b.id }] }), 201);
+        const res = await okta('patch', `/Groups/${group.id}`).send(patchOps({ op: 'replace', path: 'members', value: [{ value: b.id }, { value: c.id, display: 'rc@atko.com' }] }));
+        expect([200, 204]).toContain(res.status);
+        const stored = expectScim(await okta('get', `/Groups/${group.id}`), 200);
+        expect(stored.members.map((m: { value: string }) => m.value).sort()).toEqual([b.id, c.id].sort());
+      });
+
       it('replaces the whole member list with PUT /Groups/{id}', async () => {
         const a = await createOktaUser('pa@atko.com');
         const b = await createOktaUser('pb@atko.com');
