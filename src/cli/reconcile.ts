@@ -5,15 +5,19 @@ import { loadConfig } from '../config/load';
 import { createLogger } from '../log';
 import type { ReconcileProgress } from '../reconcile/reconciler';
 import { renderReport } from '../reconcile/render';
-import type { DriftReport } from '../reconcile/report-store';
+import { DriftReports, type DriftReport } from '../reconcile/report-store';
 import { ReconcileService } from '../reconcile/service';
 import { resolveReconcileSettings } from '../reconcile/settings';
 import { resolveTargets } from '../sync/target-config';
 import { withDatabaseOptions, withStore, type DatabaseOptions } from './database';
-import { CliError, writeLine, type CliIo } from './io';
+import type { Store } from '../store';
+import { table } from './delivery-admin-cli';
+import { CliError, EXIT_USAGE, writeLine, type CliIo } from './io';
 
 interface ReconcileOptions extends DatabaseOptions {
-  target: string;
+  target?: string;
+  list?: boolean;
+  show?: string;
   fix?: boolean;
   dryRun?: boolean;
   json?: boolean;
@@ -22,52 +26,75 @@ interface ReconcileOptions extends DatabaseOptions {
 /** Exit code when drift was found and only reported (0: in sync or fixed; 1: the run failed or was blocked). */
 export const EXIT_DRIFT = 3;
 
-/** `reconcile --target NAME`: one run against the target, from the database file and the config's connector. */
+/**
+ * `reconcile --target NAME`: one run against the target, from the database file and the config's
+ * connector. `reconcile --list` and `reconcile --show ID` read stored runs without touching any target.
+ */
 export function registerReconcileCommand(program: Command, io: CliIo): void {
   withDatabaseOptions(
     program
       .command('reconcile')
       .description('compare a target with desired state and report (or fix) drift; exit 0 in sync or fixed, 3 drift reported, 1 failed or blocked')
-      .requiredOption('--target <name>', 'the target, as named in the config')
+      .option('--target <name>', 'the target to reconcile, as named in the config (with --list: only its runs)')
       .option('--fix', 'enqueue the drifted subjects for the sync engine (a running serve delivers them)')
       .option('--dry-run', 'with --fix: plan the fixes and check the blast radius, change nothing')
-      .option('--json', 'print the report and every finding as one JSON object'),
+      .option('--json', 'print the report and every finding as one JSON object (--list: one run per line)')
+      .option('--list', 'list stored runs, newest first, instead of running one')
+      .option('--show <id>', 'print a stored run and its findings instead of running one'),
   ).action((options: ReconcileOptions) =>
     withStore(options, io, true, async (store) => {
-      const config = loadConfig({ file: options.config, overrides: { dbFile: options.db }, env: io.env, connectors });
-      const service = new ReconcileService({
-        store,
-        targets: resolveTargets(config.targets, connectors),
-        settings: resolveReconcileSettings(config.targets),
-        logger: createLogger({ stream: io.stderr, level: 'warn' }),
-      });
-      if (!service.targetNames.includes(options.target)) {
-        throw new CliError(`no target named '${options.target}' in the config (targets: ${service.targetNames.join(', ') || 'none'})`);
-      }
-      const progress = options.json ? undefined : progressReporter(io);
-      try {
-        const run = service.start(options.target, { mode: options.fix ? 'fix' : 'report', dryRun: options.dryRun, trigger: 'cli', actor: 'cli', onProgress: progress?.update });
-        const report = await run.done;
-        progress?.stop();
-        printReport(service, report, options, io);
-        exitFor(report);
-      } finally {
-        await service.close();
-      }
+      if (options.list) return listRuns(new DriftReports(store.db), options, io);
+      if (options.show) return showRun(new DriftReports(store.db), options.show, options, io);
+      if (!options.target) throw new CliError('--target is required to run a reconciliation (or use --list / --show ID)', EXIT_USAGE);
+      await runOnce(store, options as ReconcileOptions & { target: string }, io);
     }),
   );
 }
 
-function printReport(service: ReconcileService, report: DriftReport, options: ReconcileOptions, io: CliIo): void {
-  const findings = service.reports.findings(report.id, { limit: Number.MAX_SAFE_INTEGER });
-  if (options.json) {
-    writeLine(io.stdout, JSON.stringify({ ...report, findings }));
-    return;
+async function runOnce(store: Store, options: ReconcileOptions & { target: string }, io: CliIo): Promise<void> {
+  const config = loadConfig({ file: options.config, overrides: { dbFile: options.db }, env: io.env, connectors });
+  const service = new ReconcileService({
+    store,
+    targets: resolveTargets(config.targets, connectors),
+    settings: resolveReconcileSettings(config.targets),
+    logger: createLogger({ stream: io.stderr, level: 'warn' }),
+  });
+  if (!service.targetNames.includes(options.target)) {
+    throw new CliError(`no target named '${options.target}' in the config (targets: ${service.targetNames.join(', ') || 'none'})`);
   }
-  for (const line of renderReport(report, findings)) writeLine(io.stdout, line);
-  if (report.mode === 'fix' && !report.dryRun && report.summary?.fixes.applied) {
-    writeLine(io.stderr, 'fixes are queued: a running `scim-bridge serve` on this database delivers them');
+  const progress = options.json ? undefined : progressReporter(io);
+  try {
+    const run = service.start(options.target, { mode: options.fix ? 'fix' : 'report', dryRun: options.dryRun, trigger: 'cli', actor: 'cli', onProgress: progress?.update });
+    const report = await run.done;
+    progress?.stop();
+    printReport(service.reports, report, options, io);
+    if (report.mode === 'fix' && !report.dryRun && report.summary?.fixes.applied) {
+      writeLine(io.stderr, 'fixes are queued: a running `scim-bridge serve` on this database delivers them');
+    }
+    exitFor(report);
+  } finally {
+    await service.close();
   }
+}
+
+function listRuns(reports: DriftReports, options: ReconcileOptions, io: CliIo): void {
+  const runs = reports.list({ target: options.target, limit: 1000 });
+  if (options.json) return runs.forEach((run) => writeLine(io.stdout, JSON.stringify(run)));
+  const count = (run: DriftReport) => String(Object.values(run.summary?.findings ?? {}).reduce((sum, n) => sum + (n ?? 0), 0));
+  const rows = runs.map((run) => [run.id, run.target, `${run.mode}${run.dryRun ? ' (dry)' : ''}`, run.trigger, run.startedAt, run.status, run.verdict ?? '-', count(run)]);
+  for (const line of table([['RUN', 'TARGET', 'MODE', 'TRIGGER', 'STARTED', 'STATUS', 'VERDICT', 'FINDINGS'], ...rows])) writeLine(io.stdout, line);
+}
+
+function showRun(reports: DriftReports, id: string, options: ReconcileOptions, io: CliIo): void {
+  const report = reports.get(id);
+  if (!report) throw new CliError(`no reconciliation run ${id} in this database`);
+  printReport(reports, report, options, io);
+}
+
+function printReport(reports: DriftReports, report: DriftReport, options: ReconcileOptions, io: CliIo): void {
+  const findings = reports.findings(report.id, { limit: Number.MAX_SAFE_INTEGER });
+  if (options.json) writeLine(io.stdout, JSON.stringify({ ...report, findings }));
+  else for (const line of renderReport(report, findings)) writeLine(io.stdout, line);
 }
 
 function exitFor(report: DriftReport): void {

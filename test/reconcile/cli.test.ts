@@ -46,6 +46,26 @@ describe('scim-bridge reconcile', () => {
     expect(h.store.queue.list({ target: 'app' }).map((item) => item.subject_kind)).toEqual(['user']);
   });
 
+  it('--list and --show read stored runs without touching the target', async () => {
+    h.directory().updateUser(h.remoteUser('ada')!.id, { attributes: { givenName: 'Augusta' } });
+    const first = JSON.parse((await run('--target', 'app', '--json')).stdout);
+    await run('--target', 'app', '--fix');
+    h.directory().resetCounts();
+    const list = await run('--list');
+    expect(list.code).toBe(0);
+    const rows = list.stdout.trim().split('\n');
+    expect(rows[0]).toMatch(/^RUN\s+TARGET\s+MODE\s+TRIGGER\s+STARTED\s+STATUS\s+VERDICT\s+FINDINGS$/);
+    expect(rows.slice(1).map((row) => row.split(/\s+/).slice(1, 8).filter((cell) => !/^\d{4}-/.test(cell)))).toEqual([
+      ['app', 'fix', 'cli', 'succeeded', 'fixed', '1'],
+      ['app', 'report', 'cli', 'succeeded', 'drift', '1'],
+    ]);
+    const shown = await run('--show', first.id, '--json');
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: first.id, verdict: 'drift', findings: [{ kind: 'attribute-drift' }] });
+    expect((await run('--show', 'nope')).stderr).toMatch(/no reconciliation run nope/);
+    expect(h.directory().requestCount()).toBe(0);
+    expect((await run()).code).toBe(2);
+  });
+
   it('names an unknown target and a missing database', async () => {
     const unknown = await run('--target', 'nope');
     expect(unknown.code).toBe(1);
