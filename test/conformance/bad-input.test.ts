@@ -187,6 +187,21 @@ describe('bad input at the SCIM edge', () => {
     }
   });
 
+  it('SQL-shaped filter values, sortBy and attribute names match nothing and change nothing', async () => {
+    const { id } = await createUser(h, 'victim');
+    for (const filter of [`userName eq "x' OR '1'='1"`, 'userName eq "x\\" OR 1=1 --"', 'userName co "%\' OR 1=1; DROP TABLE users; --"']) {
+      const res = await getWith(h, '/Users', { filter });
+      expect({ filter, status: res.status < 500 }).toEqual({ filter, status: true });
+      if (res.status === 200) expect(res.body.totalResults).toBe(0);
+    }
+    for (const query of <Array<Record<string, string>>>[{ sortBy: 'userName; DROP TABLE users' }, { sortBy: 'userName" DESC, (SELECT 1)--' }, { attributes: 'userName FROM users; --' }, { filter: 'userName; DROP TABLE users pr' }]) {
+      const res = await getWith(h, '/Users', query);
+      expect({ query, status: res.status < 500 }).toEqual({ query, status: true });
+    }
+    expect(expectScim(await scim(h).get(`/Users/${id}`), 200).userName).toBe('victim');
+    expect(counts(h.store).users).toBe(1);
+  });
+
   it('invalid paging and projection parameters are 400, never 5xx', async () => {
     for (const query of <Array<Record<string, string>>>[{ startIndex: 'abc' }, { count: 'ten' }, { count: '1e3' }, { startIndex: '1.5' }, { count: '99999999999999999999' }]) {
       const res = await getWith(h, '/Users', query);
