@@ -1,6 +1,7 @@
 import type { BridgeConfig } from '../config/types';
 import type { Logger } from '../log';
 import { checkTargets } from '../sync/config-check';
+import { checkReconcileSettings } from '../reconcile/config-check';
 
 export interface ConfigCheckResult {
   /** What was checked, e.g. `target github`. */
@@ -17,4 +18,4 @@ export type ConfigCheck = (config: BridgeConfig, logger: Logger) => Promise<Conf
  * The hook for live checks (e.g. each target's connector check(): credentials and permissions, no writes).
  * Add one line per check; `config check` fails when any result is not ok.
  */
-export const configChecks: ConfigCheck[] = [checkTargets];
+export const configChecks: ConfigCheck[] = [checkTargets, checkReconcileSettings];
