@@ -2,8 +2,8 @@ import { IDENTITY_SCHEMA_ID } from '../../src/lifecycle/identity';
 import { PATCH_OP, USER_SCHEMA, harness, scim, userBody } from './helpers';
 
 const service = (owner?: string, purpose?: string) => ({
-  schemas: [USER_SCHEMA, IDENTITY_SCHEMA_ID],
   ...userBody('etl-bot'),
+  schemas: [USER_SCHEMA, IDENTITY_SCHEMA_ID],
   [IDENTITY_SCHEMA_ID]: { identityType: 'service', ...(owner ? { owner } : {}), ...(purpose ? { purpose } : {}), expiresAt: '2027-01-01T00:00:00Z' },
 });
 

@@ -1,10 +1,10 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import retrySchema from '../../../schemas/admin/delivery-retry.schema.json';
 import pauseSchema from '../../../schemas/admin/target-pause.schema.json';
 import type { ChangeContext, QueueState, SubjectKind } from '../../store';
 import type { DeliveryAdmin } from '../../sync/delivery-admin';
 import type { TargetStatus } from '../../sync/engine';
-import { sendKnownError, validateBody } from './validate';
+import { InvalidRequest, guarded, queryInt, queryText, validateBody } from './request';
 
 export interface DeliveriesAdminDeps {
   admin: DeliveryAdmin;
@@ -29,71 +29,38 @@ export function deliveriesAdminRouter(deps: DeliveriesAdminDeps): Router {
     }));
   });
 
-  router.post('/targets/:name/pause', validateBody(pauseSchema), handle((req, res) => {
+  router.post('/targets/:name/pause', validateBody(pauseSchema), guarded((req, res) => {
     admin.pause(req.params.name as string, (req.body as { reason?: string }).reason ?? `paused by ${req.actor ?? 'admin'}`, ctx(req));
     res.json({ target: req.params.name, paused: true });
   }));
 
-  router.post('/targets/:name/resume', validateBody(pauseSchema), handle((req, res) => {
+  router.post('/targets/:name/resume', validateBody(pauseSchema), guarded((req, res) => {
     admin.resume(req.params.name as string, ctx(req));
     res.json({ target: req.params.name, paused: false });
   }));
 
-  router.get('/deliveries/dead', handle((req, res) => {
-    res.json(admin.deliveries({ target: queryText(req, 'target'), state: 'dead', limit: limitOf(req) }));
+  router.get('/deliveries/dead', guarded((req, res) => {
+    res.json(admin.deliveries({ target: queryText(req, 'target'), state: 'dead', limit: queryInt(req, 'limit', 100, 1, 1000) }));
   }));
 
-  router.get('/deliveries', handle((req, res) => {
+  router.get('/deliveries', guarded((req, res) => {
     const state = queryText(req, 'state');
     if (state !== undefined && !QUEUE_STATES.includes(state as QueueState)) {
-      throw badRequest(`state must be one of ${QUEUE_STATES.join(', ')}`);
+      throw new InvalidRequest(`state must be one of ${QUEUE_STATES.join(', ')}`);
     }
-    res.json(admin.deliveries({ target: queryText(req, 'target'), state: state as QueueState | undefined, limit: limitOf(req) }));
+    res.json(admin.deliveries({ target: queryText(req, 'target'), state: state as QueueState | undefined, limit: queryInt(req, 'limit', 100, 1, 1000) }));
   }));
 
-  router.post('/deliveries/retry', validateBody(retrySchema), handle((req, res) => {
+  router.post('/deliveries/retry', validateBody(retrySchema), guarded((req, res) => {
     const body = req.body as { target: string; subject?: { kind: SubjectKind; id: string } };
     res.json({ retried: admin.retry(body.target, body.subject, ctx(req)) });
   }));
 
-  router.get('/subjects/:kind/:id/history', handle((req, res) => {
+  router.get('/subjects/:kind/:id/history', guarded((req, res) => {
     const kind = req.params.kind as SubjectKind;
-    if (!SUBJECT_KINDS.includes(kind)) throw badRequest(`kind must be one of ${SUBJECT_KINDS.join(', ')}`);
+    if (!SUBJECT_KINDS.includes(kind)) throw new InvalidRequest(`kind must be one of ${SUBJECT_KINDS.join(', ')}`);
     res.json(admin.history(kind, req.params.id as string));
   }));
 
   return router;
-}
-
-class BadRequest extends Error {
-  readonly status = 400;
-}
-
-function badRequest(message: string): BadRequest {
-  return new BadRequest(message);
-}
-
-function handle(fn: (req: Request, res: Response) => void) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    try {
-      fn(req, res);
-    } catch (error) {
-      sendKnownError(error, res, next);
-    }
-  };
-}
-
-function queryText(req: Request, name: string): string | undefined {
-  const value = req.query[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw badRequest(`${name} must be given once, as text`);
-  return value;
-}
-
-function limitOf(req: Request): number {
-  const text = queryText(req, 'limit');
-  if (text === undefined) return 100;
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('limit must be an integer from 1 to 1000');
-  return limit;
 }

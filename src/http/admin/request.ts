@@ -30,3 +30,36 @@ export function sendKnownError(error: unknown, res: Response, next: NextFunction
     next(error);
   }
 }
+
+/** A bad query parameter or path segment: answered 400 invalidValue by `guarded`. */
+export class InvalidRequest extends Error {
+  readonly status = 400;
+}
+
+/** Runs a synchronous handler; known 4xx errors become SCIM error JSON, anything else goes to the app's handler. */
+export function guarded(fn: (req: Request, res: Response) => void) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    try {
+      fn(req, res);
+    } catch (error) {
+      sendKnownError(error, res, next);
+    }
+  };
+}
+
+/** An optional query parameter given at most once, as non-empty text. */
+export function queryText(req: Request, name: string): string | undefined {
+  const value = req.query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new InvalidRequest(`${name} must be given once, as text`);
+  return value;
+}
+
+/** An optional integer query parameter within [min, max]. */
+export function queryInt(req: Request, name: string, fallback: number, min: number, max: number): number {
+  const text = queryText(req, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) throw new InvalidRequest(`${name} must be an integer from ${min} to ${max}`);
+  return value;
+}
