@@ -141,7 +141,7 @@ describe('scim-bridge serve driven over HTTP', () => {
     const ackedPatch = new Map<string, { version: string; title: string }>();
     const ackedMembers: string[] = [];
     const ackedCreates: string[] = [];
-    const killAfter = 60;
+    const killAfter = 1500; // enough writes that WAL checkpoints run while the load is on
     let acks = 0;
     /** Runs step(0), step(1), … until the bridge stops answering (step returns false); kills it after killAfter answers. */
     const untilKilled = async (step: (n: number) => Promise<boolean>) => {
