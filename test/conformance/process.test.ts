@@ -184,6 +184,15 @@ describe('scim-bridge serve driven over HTTP', () => {
     await stopCleanly(db);
   });
 
+  it('stops accepting a token as soon as `token revoke` runs against the live database', async () => {
+    const { db, call } = await startFresh('conformance-revoke');
+    expect((await call('GET', '/Users?count=1')).status).toBe(200);
+    expect(runBuiltCli(main, ['token', 'revoke', 'entra', '--db', db])).toMatchObject({ code: 0 });
+    const refused = await call('GET', '/Users?count=1');
+    expect(refused).toMatchObject({ status: 401, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401' } });
+    await stopCleanly(db);
+  });
+
   // Finding F12: Node's own 431 for an oversized request line/headers has no body and no SCIM media type.
   it.failing('answers a request whose URL is over the header limit (a 20 kB filter) with a SCIM error body', async () => {
     const { token, running } = await startFresh('conformance-431');
