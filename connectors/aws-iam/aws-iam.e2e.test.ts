@@ -9,6 +9,7 @@ import { Store } from '../../src/store';
 import { openDatabase } from '../../src/store/db';
 import { Tokens } from '../../src/store/tokens';
 import { SyncEngine } from '../../src/sync/engine';
+import { findingLines, reconcileService } from '../../test/reconcile/support';
 import { FakeIam } from './fake';
 import { errorXml, IamFault, tagList, type FormParams } from './fake-query-codec';
 import { configForFake } from './harness';
@@ -23,20 +24,21 @@ const THROTTLED = { status: 400, body: errorXml(new IamFault('Throttling', 400, 
 class Bridge {
   readonly store = new Store(openDatabase(':memory:'));
   readonly engine: SyncEngine;
+  private readonly targets: TargetConfig[];
   private readonly token: string;
   private readonly app: ReturnType<typeof createApp>;
 
   constructor(fake: FakeIam, target: Partial<TargetConfig> = {}) {
     const tokens = new Tokens(this.store.db);
     this.token = tokens.create('entra', 'scim');
-    const targets: TargetConfig[] = [{
+    const targets: TargetConfig[] = (this.targets = [{
       name: TARGET,
       connector: 'aws-iam',
       config: { ...configForFake(fake) },
       groups: [{ scim: 'Engineering', target: 'engineering', create: true }],
       delivery: { maxAttempts: 20, backoff: { baseMs: 5, maxMs: 50 } },
       ...target,
-    }];
+    }]);
     const logger = createLogger({ silent: true });
     this.engine = new SyncEngine({ store: this.store, targets, connectors: [awsIam], logger, pollMs: 20 });
     this.app = createApp({ store: this.store, tokens, logger, config: defaultConfig() });
@@ -75,6 +77,17 @@ class Bridge {
 
   deadLetters(): unknown[] {
     return this.store.db.prepare(`SELECT subject_kind, last_error FROM sync_queue WHERE state = 'dead'`).all();
+  }
+
+  /** One reconcile run in report mode: its verdict and findings as lines. */
+  async reconcile(): Promise<{ verdict: string; lines: string[] }> {
+    const service = reconcileService(this.store, this.targets, [awsIam]);
+    try {
+      const report = await service.start(TARGET, { trigger: 'cli', actor: 'test', mode: 'report' }).done;
+      return { verdict: report.verdict ?? report.status, lines: findingLines(service, report) };
+    } finally {
+      await service.close();
+    }
   }
 
   ledgerKinds(): string[] {
@@ -134,6 +147,18 @@ describe('aws-iam end to end: SCIM request → bridge → IAM', () => {
     await b.settle();
     expect(fake.state.user('ada@example.com').Tags).toContainEqual({ Key: 'scim-bridge:displayName', Value: 'Ada King' });
     expect(fake.calls('TagUser')).toBe(1);
+  });
+
+  it('display names with characters IAM refuses in tags land escaped, and reconciliation finds them in line', async () => {
+    const b = await startBridge();
+    const names = { 'conan@example.com': "Conan O'Brien", 'ada.l@example.com': 'Lovelace, Ada', 'grace@example.com': 'Grace Hopper (Contractor)' };
+    for (const [userName, displayName] of Object.entries(names)) await b.createUser(userName, displayName);
+    await b.settle();
+
+    expect(b.deadLetters()).toEqual([]);
+    const displayTags = Object.keys(names).map((userName) => fake.state.user(userName).Tags.find((tag) => tag.Key === 'scim-bridge:displayName')?.Value);
+    expect(displayTags).toEqual(['Conan O=27Brien', 'Lovelace=2C Ada', 'Grace Hopper =28Contractor=29']);
+    expect(await b.reconcile()).toEqual({ verdict: 'in-sync', lines: [] });
   });
 
   it('DELETE of a user with keys, a login profile and more added out of band cleans everything up and deletes the IAM user', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { runConnectorKit } from '../kit';
+import { collectAll, runConnectorKit } from '../kit';
 import { ConfigError, ConflictError, NotFoundError, PermanentError, RateLimitedError, RetryableError } from '../sdk/errors';
 import { IAM_THROTTLE_PAUSE_MS } from './classify';
 import { errorXml, IamFault } from './fake-query-codec';
@@ -109,11 +109,14 @@ describe('aws-iam connector', () => {
       expect(fake().requestCount()).toBe(0);
     });
 
-    it('rejects an attribute value IAM cannot hold in a tag, naming the rule', async () => {
-      const error = await rejectionOf(connector().users.create({ ...sampleUser(10), attributes: { displayName: "O'Brien" } }, ctx()));
-      expect(error).toBeInstanceOf(PermanentError);
-      expect(error.message).toContain("attribute 'displayName'");
-      expect(error.message).toContain('_ . : / = + - @');
+    it('escapes characters IAM refuses in a tag value, and reads them back as mapped', async () => {
+      const displayName = "Lovelace, Ada (Contractor) O'Brien";
+      const ref = await connector().users.create({ ...sampleUser(10), attributes: { displayName } }, ctx());
+      expect(fake().state.user(ref.key).Tags).toContainEqual({ Key: 'scim-bridge:displayName', Value: 'Lovelace=2C Ada =28Contractor=29 O=27Brien' });
+      expect((await connector().users.find(ref.key, ctx()))?.attributes).toEqual({ displayName });
+      await connector().users.update(ref, { attributes: { displayName: 'Grace Hopper (Navy)' } }, ctx());
+      const [listed] = await collectAll(connector().users.list({}, ctx()));
+      expect(listed.attributes).toEqual({ displayName: 'Grace Hopper (Navy)' });
     });
   });
 

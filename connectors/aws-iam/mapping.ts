@@ -1,6 +1,7 @@
 import type { Tag } from '@aws-sdk/client-iam';
 import type { Attributes, JsonValue, MappingDefaults } from '../sdk/contract';
 import { PermanentError } from '../sdk/errors';
+import { decodeTagValue, encodeTagValue } from './tag-values';
 
 /** The bridge's identity-lifecycle extension (service accounts carry their owner there). */
 const IDENTITY = 'urn:ietf:params:scim:schemas:extension:scim-bridge:2.0:Identity';
@@ -28,8 +29,6 @@ const RESERVED_ATTRIBUTES = new Set(['id', 'suspended']);
 
 const NAME_RULE = 'IAM user and group names are 1-64 characters of letters, digits and + = , . @ _ -';
 const NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
-const TAG_VALUE_RULE = 'IAM tag values are at most 256 characters of letters, digits, spaces and _ . : / = + - @';
-const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 const TAG_KEY_RULE = 'IAM tag keys are at most 128 characters of letters, digits, spaces and _ . : / = + - @';
 const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const MAX_TAGS = 50;
@@ -49,13 +48,11 @@ export function tagKeyFor(attribute: string): string {
   return key;
 }
 
-/** Null, undefined and '' mean "no tag"; scalars become strings; anything else cannot be a tag. */
+/** Null, undefined and '' mean "no tag"; scalars become strings, escaped where IAM refuses a character; anything else cannot be a tag. */
 function tagValueOf(attribute: string, value: JsonValue | undefined): string | undefined {
   if (value === null || value === undefined || value === '') return undefined;
   if (typeof value === 'object') throw new PermanentError(`attribute '${attribute}' maps to a list or object; an IAM tag holds one value`);
-  const text = String(value);
-  if (!TAG_VALUE_PATTERN.test(text)) throw new PermanentError(`attribute '${attribute}' has a value IAM refuses as a tag: ${TAG_VALUE_RULE}`);
-  return text;
+  return encodeTagValue(String(value));
 }
 
 export interface TagChanges {
@@ -89,7 +86,7 @@ export function attributesFromTags(tags: readonly Tag[]): Attributes {
   for (const { Key, Value } of tags) {
     if (!Key?.startsWith(TAG_PREFIX)) continue;
     const attribute = Key.slice(TAG_PREFIX.length);
-    if (!RESERVED_ATTRIBUTES.has(attribute)) attributes[attribute] = Value ?? '';
+    if (!RESERVED_ATTRIBUTES.has(attribute)) attributes[attribute] = decodeTagValue(Value ?? '');
   }
   return attributes;
 }
