@@ -92,6 +92,7 @@ export class GoogleWorkspaceFake extends FakeServer {
     this.get(`${BASE}/users/:userKey`, this.scoped([USER_SCOPE], (req, res) => this.withUser(req, res, (user) => res.json(presentUser(user, this.customerId)))));
     this.patch(`${BASE}/users/:userKey`, this.scoped([USER_SCOPE], (req, res) => this.withUser(req, res, (user) => this.patchUser(user, req, res))));
     this.delete(`${BASE}/users/:userKey`, this.scoped([USER_SCOPE], (req, res) => this.withUser(req, res, (user) => this.deleteUser(user, res))));
+    this.delete(`${BASE}/users/:userKey/aliases/:alias`, this.scoped([USER_SCOPE], (req, res) => this.withUser(req, res, (user) => this.deleteAlias(user, req, res))));
     this.post(`${BASE}/groups`, this.scoped([GROUP_SCOPE], (req, res) => this.insertGroup(req, res)));
     this.get(`${BASE}/groups`, this.scoped([GROUP_SCOPE], (req, res) => this.listGroups(req, res)));
     this.get(`${BASE}/groups/:groupKey`, this.scoped([GROUP_SCOPE], (req, res) => this.withGroup(req, res, (group) => res.json(presentGroup(group)))));
@@ -226,8 +227,10 @@ export class GoogleWorkspaceFake extends FakeServer {
       const email = body.primaryEmail.toLowerCase();
       const problem = this.emailProblem(email);
       if (problem) return this.fail(res, 400, problem);
+      // As Google does, an address held by anyone is taken, the account's own aliases included: renaming
+      // onto an alias needs users.aliases.delete first. The old address stays on as an alias.
       if (this.emailTaken(email)) return this.fail(res, 409, 'Entity already exists.', 'duplicate');
-      user.aliases = [...user.aliases.filter((alias) => alias !== email), user.primaryEmail];
+      user.aliases = [...user.aliases, user.primaryEmail];
       user.primaryEmail = email;
     }
     if (body.name) {
@@ -248,6 +251,13 @@ export class GoogleWorkspaceFake extends FakeServer {
   private deleteUser(user: FakeUser, res: Response): void {
     this.users.delete(user.id);
     for (const group of this.groups.values()) group.members.delete(user.id);
+    res.status(204).end();
+  }
+
+  private deleteAlias(user: FakeUser, req: Request, res: Response): void {
+    const alias = String(req.params.alias).toLowerCase();
+    if (!user.aliases.includes(alias)) return this.fail(res, 404, 'Resource Not Found: alias', 'notFound');
+    user.aliases = user.aliases.filter((held) => held !== alias);
     res.status(204).end();
   }
 

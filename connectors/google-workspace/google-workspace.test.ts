@@ -209,6 +209,26 @@ describe('Google Workspace connector against the Directory API fake', () => {
       expect((conflict as ConflictError).existing).toMatchObject({ id: owner.id, key: owner.primaryEmail, active: true });
     });
 
+    it('renaming onto one of the account\'s own aliases removes the alias first; the old address becomes an alias', async () => {
+      const seeded = fake.seedUser(`old.name@${TEST_DOMAIN}`, { aliases: [`ada@${TEST_DOMAIN}`] });
+      const { connector } = connectorFor(fake);
+      const ref = { id: seeded.id, key: seeded.primaryEmail };
+      expect(await connector.users.update(ref, { key: `Ada@${TEST_DOMAIN}`, attributes: { givenName: 'Ada' } }, ctx())).toBe('applied');
+      expect(fake.users.get(seeded.id)).toMatchObject({ primaryEmail: `ada@${TEST_DOMAIN}`, aliases: [`old.name@${TEST_DOMAIN}`], name: { givenName: 'Ada' } });
+      expect(fake.calls('DELETE /users/:userKey/aliases/:alias')).toBe(1);
+    });
+
+    it('a rename onto an address another account holds stays a conflict, and that account keeps it', async () => {
+      const holder = fake.seedUser(`holder@${TEST_DOMAIN}`, { aliases: [`taken@${TEST_DOMAIN}`] });
+      const { connector } = connectorFor(fake);
+      const ref = await connector.users.create(sampleUser(16), ctx());
+      const error = await connector.users.update(ref, { key: `taken@${TEST_DOMAIN}`, attributes: {} }, ctx()).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(ConflictError);
+      expect((error as ConflictError).existing).toBeUndefined();
+      expect(fake.users.get(holder.id)!.aliases).toEqual([`taken@${TEST_DOMAIN}`]);
+      expect(fake.calls('DELETE /users/:userKey/aliases/:alias')).toBe(0);
+    });
+
     it('an update with nothing to send makes no call', async () => {
       const { connector } = connectorFor(fake);
       const ref = await connector.users.create(sampleUser(14), ctx());

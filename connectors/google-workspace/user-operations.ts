@@ -94,8 +94,35 @@ export class GoogleUserOperations implements UserOperations {
     return (await this.client.call(`users.get ${userKey}`, ctx, (api, options) => api.users.get({ userKey }, options))) as GoogleUser;
   }
 
+  /**
+   * Google refuses to rename an account onto one of its own aliases (409, like any taken address). The
+   * IdP's userName wins: the alias is removed and the rename repeated, and Google keeps the old primary
+   * address as an alias. A retry after a crash between the two finds the address free.
+   */
   private async patch(ref: RemoteRef, body: GoogleUser, ctx: OpContext): Promise<void> {
+    try {
+      await this.patchOnce(ref, body, ctx);
+    } catch (error) {
+      if (!(error instanceof ConflictError) || !body.primaryEmail || !(await this.releaseOwnAlias(ref, body.primaryEmail, ctx))) throw error;
+      await this.patchOnce(ref, body, ctx);
+    }
+  }
+
+  private async patchOnce(ref: RemoteRef, body: GoogleUser, ctx: OpContext): Promise<void> {
     await this.client.call(`users.patch ${ref.key}`, ctx, (api, options) => api.users.patch({ userKey: ref.id, requestBody: body }, options));
+  }
+
+  /** Removes `address` from the account's aliases; false when it is not one of them (someone else holds it). */
+  private async releaseOwnAlias(ref: RemoteRef, address: string, ctx: OpContext): Promise<boolean> {
+    const alias = address.toLowerCase();
+    const current = await this.get(ref.id, ctx);
+    if (!(current.aliases ?? []).some((held) => held.toLowerCase() === alias)) return false;
+    try {
+      await this.client.call(`users.aliases.delete ${ref.key}`, ctx, (api, options) => api.users.aliases.delete({ userKey: ref.id, alias }, options));
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+    return true;
   }
 
   /**
