@@ -13,7 +13,7 @@ import {
   type RemoteUser,
   RetryableError,
 } from '../sdk';
-import type { FakeTarget } from '../kit';
+import type { FakeTarget } from '../kit/fake';
 import { KeyedStore } from './keyed-store';
 import { loadSnapshot, saveSnapshot, type DirectorySnapshot } from './snapshot-file';
 
