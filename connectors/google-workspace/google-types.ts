@@ -62,3 +62,5 @@ export interface GoogleMember {
 
 /** The customType under which the bridge stores its SCIM id in a user's externalIds. */
 export const SCIM_ID_TYPE = 'scim-bridge';
+/** The customType under which the bridge stores the SCIM id of the manager a `relations` entry names. */
+export const MANAGER_SCIM_ID_TYPE = 'scim-bridge-manager';

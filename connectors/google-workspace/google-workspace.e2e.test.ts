@@ -9,6 +9,7 @@ import { createLogger } from '../../src/log';
 import { Store } from '../../src/store';
 import { Tokens } from '../../src/store/tokens';
 import { SyncEngine } from '../../src/sync/engine';
+import { findingLines, reconcileService } from '../../test/reconcile/support';
 import { GoogleWorkspaceFake, googleErrorBody } from './fake';
 import { configForFake, startGoogleFake, TEST_DOMAIN } from './harness';
 import { googleWorkspace } from './index';
@@ -39,12 +40,14 @@ class Bridge {
   readonly engine: SyncEngine;
   readonly app;
   private readonly auth: { Authorization: string };
+  private readonly target: TargetConfig;
 
   constructor(fake: GoogleWorkspaceFake, target: Partial<TargetConfig>) {
     const logger = createLogger({ silent: true });
+    this.target = { name: 'workspace', connector: googleWorkspace.kind, config: { ...configForFake(fake) }, ...target };
     this.engine = new SyncEngine({
       store: this.store,
-      targets: [{ name: 'workspace', connector: googleWorkspace.kind, config: { ...configForFake(fake) }, ...target }],
+      targets: [this.target],
       connectors: [googleWorkspace],
       logger,
       pollMs: 20,
@@ -75,6 +78,17 @@ class Bridge {
 
   deadLetters(): unknown[] {
     return this.store.db.prepare(`SELECT subject_kind, subject_id, last_error FROM sync_queue WHERE state = 'dead'`).all();
+  }
+
+  /** One reconcile run: its verdict and findings as lines (`kind key field:actual→desired [action]`). */
+  async reconcile(mode: 'report' | 'fix' = 'report'): Promise<{ verdict: string | null; lines: string[] }> {
+    const service = reconcileService(this.store, [this.target], [googleWorkspace]);
+    try {
+      const report = await service.start(this.target.name, { trigger: 'cli', actor: 'test', mode }).done;
+      return { verdict: report.verdict, lines: findingLines(service, report) };
+    } finally {
+      await service.close();
+    }
   }
 
   async close(): Promise<void> {
@@ -165,6 +179,25 @@ describe('end to end: SCIM into the bridge, out to Google Workspace', () => {
     await bridge.delivered();
     expect(fake.findUser(id)).toBeUndefined();
     expect(bridge.deadLetters()).toEqual([]);
+  });
+
+  it('a report delivered before its manager exists: reconciliation finds the missing relation and its fix writes it', async () => {
+    await start({ groups: [] });
+    const boss = await bridge.send('post', '/Users', entraUser(`boss2@${TEST_DOMAIN}`, { active: false, name: { givenName: 'Bo', familyName: 'Ss' } }));
+    const emp = await bridge.send('post', '/Users', entraUser(`emp2@${TEST_DOMAIN}`, { [ENTERPRISE]: { manager: { value: boss.body.id } } }));
+    await bridge.delivered();
+    expect(fake.findUser(`emp2@${TEST_DOMAIN}`)!.relations ?? []).toEqual([]);
+
+    await bridge.send('patch', `/Users/${boss.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: true }] });
+    await bridge.delivered();
+    expect(await bridge.reconcile()).toEqual({ verdict: 'drift', lines: [`attribute-drift emp2@${TEST_DOMAIN} manager:null→${boss.body.id} [update]`] });
+
+    expect((await bridge.reconcile('fix')).verdict).toBe('fixed');
+    await bridge.delivered();
+    expect(fake.findUser(`emp2@${TEST_DOMAIN}`)!.relations).toEqual([{ type: 'manager', value: `boss2@${TEST_DOMAIN}` }]);
+    expect(await bridge.reconcile()).toEqual({ verdict: 'in-sync', lines: [] });
+    expect(bridge.deadLetters()).toEqual([]);
+    expect(emp.status).toBe(201);
   });
 
   it('a 429 storm: every change lands once the Directory API recovers, with no duplicate account or member', async () => {

@@ -187,10 +187,29 @@ describe('Google Workspace connector against the Directory API fake', () => {
       await connector.users.create(boss, ctx());
       const report = await connector.users.create({ ...sampleUser(11), attributes: { ...sampleUser(11).attributes, manager: boss.scimId } }, ctx());
       expect(fake.users.get(report.id)!.relations).toEqual([{ type: 'manager', value: boss.key }]);
+      expect(fake.users.get(report.id)!.externalIds).toContainEqual({ type: 'custom', customType: 'scim-bridge-manager', value: `manager:${boss.scimId}` });
+      expect((await connector.users.find(report.key, ctx()))?.attributes.manager).toBe(boss.scimId);
 
       await connector.users.update(report, { attributes: { manager: '00000000-0000-4000-8000-000000000000' } }, ctx());
       expect(fake.users.get(report.id)!.relations).toEqual([]);
+      expect(fake.users.get(report.id)!.externalIds).not.toContainEqual(expect.objectContaining({ customType: 'scim-bridge-manager' }));
+      expect((await connector.users.find(report.key, ctx()))?.attributes.manager).toBeNull();
       expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', meta: { managerScimId: '00000000-0000-4000-8000-000000000000' } }));
+    });
+
+    it('finds a manager with many reports: the reports\' own records of the manager do not crowd the lookup out', async () => {
+      const { connector } = connectorFor(fake);
+      const boss = { ...sampleUser(30), key: `zz-boss@${TEST_DOMAIN}` };
+      await connector.users.create(boss, ctx());
+      const reports = [];
+      for (let n = 31; n <= 42; n += 1) reports.push(await connector.users.create({ ...sampleUser(n), attributes: { manager: boss.scimId } }, ctx()));
+      expect(reports.map((ref) => fake.users.get(ref.id)!.relations)).toEqual(reports.map(() => [{ type: 'manager', value: boss.key }]));
+    });
+
+    it('lists a manager relation set by hand (or mapped as an address) by its address', async () => {
+      const seeded = fake.seedUser(`report@${TEST_DOMAIN}`, { relations: [{ type: 'manager', value: `boss@${TEST_DOMAIN}` }] });
+      const { connector } = connectorFor(fake);
+      expect((await connector.users.find(seeded.primaryEmail, ctx()))?.attributes.manager).toBe(`boss@${TEST_DOMAIN}`);
     });
 
     it('renames the primary address; Google keeps the old one as an alias, so find() still correlates it', async () => {

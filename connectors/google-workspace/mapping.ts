@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Attributes, Changes, JsonValue, MappingDefaults, RemoteGroup, RemoteUser, TargetGroup, TargetUser } from '../sdk/contract';
 import type { GoogleWorkspaceConfig } from './config';
 import {
+  MANAGER_SCIM_ID_TYPE,
   SCIM_ID_TYPE,
   type GoogleExternalId,
   type GoogleGroup,
@@ -57,7 +59,16 @@ export function randomPassword(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export function userInsertBody(user: TargetUser, options: UserMappingOptions, managerEmail?: string): GoogleUser {
+/**
+ * The manager as Google holds it: the address written into `relations`, and the SCIM id it was resolved
+ * from, kept in externalIds so listing reports the manager in the mapping's terms.
+ */
+export interface ResolvedManager {
+  email: string;
+  scimId?: string;
+}
+
+export function userInsertBody(user: TargetUser, options: UserMappingOptions, manager?: ResolvedManager): GoogleUser {
   const attributes = user.attributes;
   const localPart = user.key.split('@')[0];
   return {
@@ -68,7 +79,7 @@ export function userInsertBody(user: TargetUser, options: UserMappingOptions, ma
     changePasswordAtNextLogin: options.changePasswordAtNextLogin,
     suspended: !user.active,
     orgUnitPath: text(attributes.orgUnitPath) ?? orgUnitForDepartment(text(attributes.department), options.orgUnits),
-    ...arrayFields({}, { ...attributes, manager: managerEmail ?? null }, user.scimId),
+    ...arrayFields({}, { ...attributes, manager: manager?.email ?? null }, { scimId: user.scimId, managerScimId: manager?.scimId }),
   };
 }
 
@@ -81,7 +92,7 @@ export function needsCurrentUser(changes: Changes): boolean {
  * The PATCH body for `changes`. Arrays are rebuilt from `current` so that entries the bridge does not
  * manage (a home phone, a second organization, a dotted-line relation) survive.
  */
-export function userPatchBody(changes: Changes, options: UserMappingOptions, current: GoogleUser = {}, managerEmail?: string): GoogleUser {
+export function userPatchBody(changes: Changes, options: UserMappingOptions, current: GoogleUser = {}, manager?: ResolvedManager): GoogleUser {
   const attributes = changes.attributes;
   const body: GoogleUser = {};
   if (changes.key) body.primaryEmail = changes.key;
@@ -92,8 +103,8 @@ export function userPatchBody(changes: Changes, options: UserMappingOptions, cur
   }
   const orgUnitPath = orgUnitForChanges(attributes, options.orgUnits);
   if (orgUnitPath) body.orgUnitPath = orgUnitPath;
-  const arrays = 'manager' in attributes ? { ...attributes, manager: managerEmail ?? null } : attributes;
-  return { ...body, ...arrayFields(current, arrays) };
+  const arrays = 'manager' in attributes ? { ...attributes, manager: manager?.email ?? null } : attributes;
+  return { ...body, ...arrayFields(current, arrays, { managerScimId: manager?.scimId }) };
 }
 
 function orgUnitForChanges(attributes: Attributes, orgUnits: OrgUnitOptions): string | undefined {
@@ -110,8 +121,14 @@ export function orgUnitForDepartment(department: string | undefined, orgUnits: O
   return orgUnits.default ?? '/';
 }
 
+/** The bridge's own externalIds: its SCIM id (when it is to be written) and the resolved manager's. */
+interface BridgeIds {
+  scimId?: string;
+  managerScimId?: string;
+}
+
 /** Only the arrays whose fields appear in `attributes`, each merged into the current one. */
-function arrayFields(current: GoogleUser, attributes: Attributes, scimId?: string): GoogleUser {
+function arrayFields(current: GoogleUser, attributes: Attributes, ids: BridgeIds): GoogleUser {
   const body: GoogleUser = {};
   const organizationChanges = ORGANIZATION_FIELDS.filter((field) => field in attributes);
   if (organizationChanges.length > 0) {
@@ -125,26 +142,26 @@ function arrayFields(current: GoogleUser, attributes: Attributes, scimId?: strin
       current.phones ?? [],
     );
   }
-  if ('employeeId' in attributes || scimId !== undefined) {
+  if ('employeeId' in attributes || 'manager' in attributes || ids.scimId !== undefined) {
     let externalIds = current.externalIds ?? [];
-    if (scimId !== undefined) externalIds = withTyped(externalIds, isScimId, scimId, scimExternalId);
+    if (ids.scimId !== undefined) externalIds = withTyped(externalIds, isScimId, ids.scimId, customExternalId(SCIM_ID_TYPE));
     if ('employeeId' in attributes) {
       externalIds = withTyped(externalIds, (id) => id.type === 'organization', text(attributes.employeeId), (value) => ({ type: 'organization', value }));
     }
+    if ('manager' in attributes) externalIds = withTyped(externalIds, isManagerScimId, ids.managerScimId, managerExternalId);
     body.externalIds = externalIds;
   }
   if ('manager' in attributes) {
     body.relations = withTyped(current.relations ?? [], (relation) => relation.type === 'manager', text(attributes.manager), (value) => ({ type: 'manager', value }));
   }
-  return pruneEmptyArrays(body, current);
+  return pruneUnchangedArrays(body, current);
 }
 
-/** An empty array that was empty before is no change; one that had entries must be sent to clear them. */
-function pruneEmptyArrays(body: GoogleUser, current: GoogleUser): GoogleUser {
+/** An array that ends as it was (empty or not) is no change and is not sent. */
+function pruneUnchangedArrays(body: GoogleUser, current: GoogleUser): GoogleUser {
   const pruned: GoogleUser = {};
   for (const [field, value] of Object.entries(body) as [keyof GoogleUser, unknown][]) {
-    const before = current[field];
-    if (Array.isArray(value) && value.length === 0 && !(Array.isArray(before) && before.length > 0)) continue;
+    if (isDeepStrictEqual(value, current[field] ?? [])) continue;
     (pruned as Record<string, unknown>)[field] = value;
   }
   return pruned;
@@ -172,15 +189,44 @@ function isScimId(id: GoogleExternalId): boolean {
   return id.type === 'custom' && id.customType === SCIM_ID_TYPE;
 }
 
-function scimExternalId(value: string): GoogleExternalId {
-  return { type: 'custom', customType: SCIM_ID_TYPE, value };
+function isManagerScimId(id: GoogleExternalId): boolean {
+  return id.type === 'custom' && id.customType === MANAGER_SCIM_ID_TYPE;
+}
+
+function customExternalId(customType: string): (value: string) => GoogleExternalId {
+  return (value) => ({ type: 'custom', customType, value });
+}
+
+/**
+ * Prefixed so that `users.list query=externalId='<id>'`, which matches any externalId value, finds the
+ * manager's own account and not every report that names them.
+ */
+const MANAGER_VALUE_PREFIX = 'manager:';
+
+function managerExternalId(scimId: string): GoogleExternalId {
+  return customExternalId(MANAGER_SCIM_ID_TYPE)(`${MANAGER_VALUE_PREFIX}${scimId}`);
+}
+
+function managerScimIdOf(user: GoogleUser): string | undefined {
+  const value = user.externalIds?.find(isManagerScimId)?.value;
+  return value?.startsWith(MANAGER_VALUE_PREFIX) ? value.slice(MANAGER_VALUE_PREFIX.length) : undefined;
 }
 
 export function scimIdOf(user: GoogleUser): string | undefined {
   return user.externalIds?.find(isScimId)?.value;
 }
 
-/** A Google user in target fields. `manager` is left out: Google holds an address, the mapping a SCIM id. */
+/**
+ * The manager in the mapping's terms: the SCIM id the relation was resolved from, or the relation's own
+ * address when the bridge did not resolve it (set by hand, or mapped as an address); null without one.
+ */
+function managerOf(user: GoogleUser): string | null {
+  const relation = user.relations?.find((entry) => entry.type === 'manager');
+  if (!relation) return null;
+  return managerScimIdOf(user) ?? relation.value;
+}
+
+/** A Google user in target fields. */
 export function toRemoteUser(user: GoogleUser): RemoteUser {
   const organization = user.organizations?.find((entry) => entry.primary) ?? user.organizations?.[0];
   const attributes: Attributes = {
@@ -193,6 +239,7 @@ export function toRemoteUser(user: GoogleUser): RemoteUser {
     employeeId: user.externalIds?.find((id) => id.type === 'organization')?.value ?? null,
     workPhone: user.phones?.find((phone) => phone.type === 'work')?.value ?? null,
     mobilePhone: user.phones?.find((phone) => phone.type === 'mobile')?.value ?? null,
+    manager: managerOf(user),
   };
   return { id: user.id ?? '', key: user.primaryEmail ?? '', active: user.suspended !== true, attributes, scimId: scimIdOf(user) };
 }

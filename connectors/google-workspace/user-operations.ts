@@ -15,7 +15,7 @@ import {
 } from '../sdk';
 import type { DirectoryClient } from './directory-client';
 import type { GoogleUser } from './google-types';
-import { needsCurrentUser, scimIdOf, text, toRemoteUser, userInsertBody, userPatchBody } from './mapping';
+import { needsCurrentUser, scimIdOf, text, toRemoteUser, userInsertBody, userPatchBody, type ResolvedManager } from './mapping';
 import { MAX_USER_PAGE, pageSize, type Settings } from './settings';
 
 export class GoogleUserOperations implements UserOperations {
@@ -36,7 +36,7 @@ export class GoogleUserOperations implements UserOperations {
   }
 
   async create(user: TargetUser, ctx: OpContext): Promise<RemoteRef> {
-    const body = userInsertBody(user, this.settings.userMapping, await this.managerEmail(user.attributes.manager, ctx));
+    const body = userInsertBody(user, this.settings.userMapping, await this.resolveManager(user.attributes.manager, ctx));
     try {
       const created = await this.client.call(`users.insert ${user.key}`, ctx, (api, options) => api.users.insert({ requestBody: body }, options));
       return { id: created.id ?? '', key: created.primaryEmail ?? user.key };
@@ -48,8 +48,8 @@ export class GoogleUserOperations implements UserOperations {
 
   async update(ref: RemoteRef, changes: Changes, ctx: OpContext): Promise<Outcome> {
     const current = needsCurrentUser(changes) ? await this.get(ref.id, ctx) : undefined;
-    const managerEmail = 'manager' in changes.attributes ? await this.managerEmail(changes.attributes.manager, ctx) : undefined;
-    const body = userPatchBody(changes, this.settings.userMapping, current, managerEmail);
+    const manager = 'manager' in changes.attributes ? await this.resolveManager(changes.attributes.manager, ctx) : undefined;
+    const body = userPatchBody(changes, this.settings.userMapping, current, manager);
     if (Object.keys(body).length === 0) return 'noop';
     await this.patch(ref, body, ctx);
     return 'applied';
@@ -127,14 +127,20 @@ export class GoogleUserOperations implements UserOperations {
 
   /**
    * Google relations hold the manager's address; the mapping gives the manager's SCIM id, which the
-   * bridge stored in the manager's externalIds. A manager not provisioned here is left out, with a warning.
+   * bridge stored in the manager's externalIds. A manager not provisioned here is left out, with a
+   * warning; the account then lists without a manager, so reconciliation reports the gap until a
+   * delivery after the manager's creation fills it.
    */
-  private async managerEmail(value: JsonValue | undefined, ctx: OpContext): Promise<string | undefined> {
+  private async resolveManager(value: JsonValue | undefined, ctx: OpContext): Promise<ResolvedManager | undefined> {
     const manager = text(value);
-    if (manager === undefined || manager.includes('@')) return manager;
+    if (manager === undefined) return undefined;
+    if (manager.includes('@')) return { email: manager };
     const found = /^[^'\\]+$/.test(manager) ? await this.findByScimId(manager, ctx) : undefined;
-    if (!found) this.logger.warn('manager is not provisioned in Google Workspace; manager relation left out', { managerScimId: manager });
-    return found?.primaryEmail;
+    if (!found?.primaryEmail) {
+      this.logger.warn('manager is not provisioned in Google Workspace; manager relation left out', { managerScimId: manager });
+      return undefined;
+    }
+    return { email: found.primaryEmail, scimId: manager };
   }
 
   private async findByScimId(scimId: string, ctx: OpContext): Promise<GoogleUser | undefined> {
