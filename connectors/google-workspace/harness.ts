@@ -115,8 +115,8 @@ export const googleWorkspaceHarness: ConnectorHarness<GoogleWorkspaceConfig, Goo
     },
     removeUser: (fake, ref) => void fake.users.delete(ref.id),
   },
-  // Faults hit users.insert, the call every kit error case makes, so the Directory API's dialect is what gets classified.
-  injectFault: (fake, kind, { retryAfterS }) => void fake.failNext(1, { ...FAULTS[kind](retryAfterS), endpoint: 'POST /users' }),
+  // Faults hit the next Directory API call (not the token endpoint), so the Directory API's dialect is what gets classified.
+  injectFault: (fake, kind, { retryAfterS }) => void fake.failNext(1, { ...FAULTS[kind](retryAfterS), endpoint: /^\w+ \/(users|groups)\b/ }),
 };
 
 export interface CapturedLine {
