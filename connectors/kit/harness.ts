@@ -22,7 +22,11 @@ export interface ConnectorHarness<C, F extends FakeTarget = FakeTarget> {
   samples: KitSamples;
   /** Reads the fake's own state, so the kit checks what the target holds, not what the connector says. */
   inspect: FakeInspector<F>;
-  /** Makes the fake's next call fail the way the real API would for `kind` (its status, headers and body). */
+  /**
+   * Makes the fake's next API call fail the way the real API would for `kind` (its status, headers and body).
+   * The kit injects before creates, updates, disables, deletes and membership changes, so the fault must hit
+   * whichever API call comes next (leave out only calls that are not the API's, such as a token endpoint).
+   */
   injectFault(fake: F, kind: FaultKind, options: { retryAfterS: number }): void;
   /** Cases that cannot apply to this target, each with the reason (printed in the test title). */
   skips?: Partial<Record<KitCaseName, string>>;
@@ -38,7 +42,11 @@ export interface InvalidConfig {
 
 export interface KitSamples {
   user(n: number): TargetUser;
-  /** Changes the kit applies to `user` in the lifecycle case; the fake must hold them afterwards. */
+  /**
+   * Changes the kit applies to `user` (in user-lifecycle and after a rename); the fake must hold them afterwards.
+   * user-clear-attributes then clears (sends null for) the fields these add that `user` lacks, or all of them if
+   * they add none, and expects the fake to hold no value for them: choose fields the target can leave empty.
+   */
   userChanges(user: TargetUser): { attributes: Attributes };
   group?(n: number): TargetGroup;
 }
@@ -61,7 +69,7 @@ export interface FakeInspector<F> {
   user(fake: F, ref: RemoteRef): InspectedUser | undefined | Promise<InspectedUser | undefined>;
   /** Required when the connector has `groups`. */
   group?(fake: F, ref: RemoteRef): InspectedGroup | undefined | Promise<InspectedGroup | undefined>;
-  /** Removes an account behind the connector's back (drift), for the "update of a vanished account" case. */
+  /** Removes an account behind the connector's back (drift), for the cases on a vanished account. */
   removeUser(fake: F, ref: RemoteRef): void | Promise<void>;
 }
 
@@ -80,6 +88,8 @@ export const KIT_CASES = [
   'check-revoked-credentials',
   'user-lifecycle',
   'user-disable-enable',
+  'user-rename',
+  'user-clear-attributes',
   'user-create-conflict',
   'user-delete-noop',
   'user-list-paging',
@@ -89,11 +99,15 @@ export const KIT_CASES = [
   'error-unauthorized',
   'error-bad-request',
   'error-update-not-found',
+  'error-user-writes',
+  'error-member-writes',
   'error-no-secrets',
   'group-lifecycle',
   'group-create-conflict',
+  'group-update',
   'group-members',
   'group-members-noop',
+  'group-member-not-found',
   'group-list-paging',
 ] as const;
 

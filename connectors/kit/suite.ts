@@ -1,23 +1,19 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from '@jest/globals';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import {
-  ConfigError,
-  ConflictError,
-  ConnectorError,
-  NotFoundError,
-  PermanentError,
-  RateLimitedError,
-  RetryableError,
-} from '../sdk/errors';
+import type { Attributes, TargetUser } from '../sdk/contract';
+import { ConfigError, ConflictError, NotFoundError } from '../sdk/errors';
 import type { FakeTarget } from './fake-target';
-import type { ConnectorHarness, FaultKind, KitCaseName } from './harness';
-import { collectAll, expectConnectorError, textsOf } from './expectations';
+import type { ConnectorHarness } from './harness';
+import { collectAll, expectConnectorError } from './expectations';
+import { faultCases } from './fault-cases';
+import { kitCase, requireMembers } from './kit-case';
 import { KitRun } from './kit-run';
 
 const PAGE_SIZE = 2;
 const PAGED_USERS = 7;
-const RETRY_AFTER_S = 3;
+/** More members than one page holds, so listMembers must follow pages. */
+const PAGED_MEMBERS = 5;
 
 /**
  * The conformance suite: call it once from `<target>.test.ts`. It registers jest cases that drive the real
@@ -39,7 +35,7 @@ export function runConnectorKit<C, F extends FakeTarget>(harness: ConnectorHarne
     describe('definition', () => definitionCases(harness, kit));
     describe('check', () => checkCases(harness, kit));
     describe('users', () => userCases(harness, kit));
-    describe('errors', () => errorCases(harness, kit));
+    describe('errors', () => faultCases(harness, kit));
     describe('groups', () => groupCases(harness, kit));
   });
 }
@@ -124,6 +120,37 @@ function userCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, kit
     expect(await enable(ref, kit.ctx())).toBe('noop');
   });
 
+  // The engine renames by sending the new key in changes.key, then addresses the account as { id, key: new key }.
+  kitCase(harness, 'user-rename', async () => {
+    const connector = kit.connector();
+    const user = harness.samples.user(8);
+    const newKey = harness.samples.user(9).key;
+    const ref = await connector.users.create(user, kit.ctx());
+    expect(await connector.users.update(ref, { key: newKey, attributes: {} }, kit.ctx())).toBe('applied');
+    const renamed = { id: ref.id, key: newKey };
+    await kit.expectUser(renamed, { key: newKey, active: true });
+    expect(await connector.users.find(newKey, kit.ctx())).toMatchObject({ key: newKey });
+    // Some targets keep the old name as an alias that still finds the account, but nothing is keyed by it any more.
+    expect((await connector.users.find(user.key, kit.ctx()))?.key.toLowerCase()).not.toBe(user.key.toLowerCase());
+
+    const changes = harness.samples.userChanges(user);
+    expect(await connector.users.update(renamed, changes, kit.ctx())).toBe('applied');
+    await kit.expectUser(renamed, { key: newKey, active: true, attributes: changes.attributes });
+  });
+
+  // null in changes.attributes is how the engine clears a field whose SCIM source became empty.
+  kitCase(harness, 'user-clear-attributes', async () => {
+    const connector = kit.connector();
+    const user = harness.samples.user(10);
+    const changes = harness.samples.userChanges(user);
+    const ref = await connector.users.create(user, kit.ctx());
+    expect(await connector.users.update(ref, changes, kit.ctx())).toBe('applied');
+    const cleared = Object.fromEntries(clearableFields(user, changes.attributes).map((field) => [field, null]));
+    expect(await connector.users.update(ref, { attributes: cleared }, kit.ctx())).toBe('applied');
+    const held = await harness.inspect.user(kit.fake, ref);
+    expect(Object.fromEntries(Object.keys(cleared).map((field) => [field, held?.attributes[field] ?? null]))).toEqual(cleared);
+  });
+
   kitCase(harness, 'user-create-conflict', async () => {
     const connector = kit.connector();
     const user = harness.samples.user(3);
@@ -174,54 +201,6 @@ function userCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, kit
   });
 }
 
-function errorCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, kit: KitRun<C, F>): void {
-  /** Injects one fault the way the target's API produces it, then creates a user; returns the typed error. */
-  const createFailingWith = <E extends ConnectorError>(kind: FaultKind, type: abstract new (...args: never[]) => E) => {
-    const connector = kit.connector();
-    harness.injectFault(kit.fake, kind, { retryAfterS: RETRY_AFTER_S });
-    return expectConnectorError(connector.users.create(harness.samples.user(5), kit.ctx()), type, kit.errors);
-  };
-
-  kitCase(harness, 'error-rate-limited', async () => {
-    const error = await createFailingWith('rate-limited', RateLimitedError);
-    expect(error.retryAfterMs).toBe(RETRY_AFTER_S * 1000);
-  });
-  // The harness injects a 503 without Retry-After (with one, it would rightly be a RateLimitedError).
-  kitCase(harness, 'error-unavailable', async () => void (await createFailingWith('unavailable', RetryableError)));
-  kitCase(harness, 'error-unauthorized', async () => void (await createFailingWith('unauthorized', ConfigError)));
-  kitCase(harness, 'error-bad-request', async () => void (await createFailingWith('bad-request', PermanentError)));
-
-  kitCase(harness, 'error-update-not-found', async () => {
-    const connector = kit.connector();
-    const user = harness.samples.user(6);
-    const ref = await connector.users.create(user, kit.ctx());
-    await harness.inspect.removeUser(kit.fake, ref);
-    await expectConnectorError(connector.users.update(ref, harness.samples.userChanges(user), kit.ctx()), NotFoundError, kit.errors);
-    if (connector.users.disable) await expectConnectorError(connector.users.disable(ref, kit.ctx()), NotFoundError, kit.errors);
-    if (connector.users.delete) expect(await connector.users.delete(ref, kit.ctx())).toBe('noop');
-  });
-
-  kitCase(harness, 'error-no-secrets', async () => {
-    const config = harness.configFor(kit.fake);
-    const secrets = harness.secretsOf(config).filter((secret) => secret.length >= 4);
-    expect(secrets.length).toBeGreaterThan(0);
-    const connector = kit.connector();
-    const user = harness.samples.user(7);
-    for (const kind of ['rate-limited', 'unavailable', 'unauthorized', 'bad-request'] as const) {
-      harness.injectFault(kit.fake, kind, { retryAfterS: RETRY_AFTER_S });
-      await expectConnectorError(connector.users.create(user, kit.ctx()), ConnectorError, kit.errors);
-    }
-    kit.fake.revokeCredentials();
-    kit.remember((await connector.check(kit.ctx())).message);
-    await expectConnectorError(connector.users.create(user, kit.ctx()), ConnectorError, kit.errors);
-
-    const texts = [...kit.errors.flatMap(textsOf), ...kit.remembered, ...kit.logs.map((log) => JSON.stringify(log))];
-    for (const secret of secrets) {
-      expect(texts.filter((text) => text.includes(secret))).toEqual([]);
-    }
-  });
-}
-
 function groupCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, kit: KitRun<C, F>): void {
   kitCase(harness, 'group-lifecycle', async () => {
     const { groups, group } = kit.groupSupport('group-lifecycle');
@@ -242,18 +221,34 @@ function groupCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, ki
     expect(conflict.existing).toMatchObject({ id: ref.id, key: ref.key });
   });
 
+  // Renamed like users: changes.key, then addressed as { id, key: new key }.
+  kitCase(harness, 'group-update', async () => {
+    const { connector, groups, group } = kit.groupSupport('group-update');
+    const { update } = requireMembers(groups, ['update'], 'group-update');
+    const newKey = group(6).key;
+    const ref = await groups.create(group(5), kit.ctx());
+    expect(await update(ref, { key: newKey, attributes: {} }, kit.ctx())).toBe('applied');
+    const renamed = { id: ref.id, key: newKey };
+    await kit.expectGroup(renamed, { key: newKey, memberIds: [] });
+    if (groups.find) expect(await groups.find(newKey, kit.ctx())).toMatchObject({ id: ref.id, key: newKey });
+
+    const [user] = await kit.createUserRefs(connector, 1);
+    expect(await groups.addMember(renamed, user, kit.ctx())).toBe('applied');
+    await kit.expectGroup(renamed, { key: newKey, memberIds: [user.id] });
+  });
+
   kitCase(harness, 'group-members', async () => {
     const { connector, groups, group } = kit.groupSupport('group-members');
     const ref = await groups.create(group(3), kit.ctx());
-    const [alice, bob] = await kit.createUserRefs(connector, 2);
-    expect(await groups.addMember(ref, alice, kit.ctx())).toBe('applied');
-    expect(await groups.addMember(ref, bob, kit.ctx())).toBe('applied');
-    await kit.expectGroup(ref, { key: ref.key, memberIds: [alice.id, bob.id] });
+    const members = await kit.createUserRefs(connector, PAGED_MEMBERS);
+    for (const member of members) expect(await groups.addMember(ref, member, kit.ctx())).toBe('applied');
+    const ids = members.map((member) => member.id);
+    await kit.expectGroup(ref, { key: ref.key, memberIds: ids });
     const listed = await collectAll(groups.listMembers(ref, { pageSize: PAGE_SIZE }, kit.ctx()));
-    expect(listed.map((member) => member.id).sort()).toEqual([alice.id, bob.id].sort());
+    expect(listed.map((member) => member.id).sort()).toEqual([...ids].sort());
 
-    expect(await groups.removeMember(ref, alice, kit.ctx())).toBe('applied');
-    await kit.expectGroup(ref, { key: ref.key, memberIds: [bob.id] });
+    expect(await groups.removeMember(ref, members[0], kit.ctx())).toBe('applied');
+    await kit.expectGroup(ref, { key: ref.key, memberIds: ids.slice(1) });
   });
 
   kitCase(harness, 'group-members-noop', async () => {
@@ -267,6 +262,20 @@ function groupCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, ki
     await kit.expectGroup(ref, { key: ref.key, memberIds: [] });
   });
 
+  kitCase(harness, 'group-member-not-found', async () => {
+    const { connector, groups, group } = kit.groupSupport('group-member-not-found');
+    const ref = await groups.create(group(7), kit.ctx());
+    const [gone, present] = await kit.createUserRefs(connector, 2);
+    await harness.inspect.removeUser(kit.fake, gone);
+    await expectConnectorError(groups.addMember(ref, gone, kit.ctx()), NotFoundError, kit.errors);
+    expect(await groups.removeMember(ref, gone, kit.ctx())).toBe('noop');
+    await kit.expectGroup(ref, { key: ref.key, memberIds: [] });
+
+    expect(await groups.delete(ref, kit.ctx())).toBe('applied');
+    await expectConnectorError(groups.addMember(ref, present, kit.ctx()), NotFoundError, kit.errors);
+    expect(await groups.removeMember(ref, present, kit.ctx())).toBe('noop');
+  });
+
   kitCase(harness, 'group-list-paging', async () => {
     const { groups, group } = kit.groupSupport('group-list-paging', { pageSize: PAGE_SIZE });
     const keys: string[] = [];
@@ -277,19 +286,18 @@ function groupCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, ki
   });
 }
 
-/** Registers one case, or a skip whose title carries the harness's reason. A skip without a reason fails. */
-function kitCase<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, name: KitCaseName, body: () => void | Promise<void>): void {
-  const reason = harness.skips?.[name];
-  if (reason === undefined) return void it(name, body);
-  if (!reason.trim()) return void it(`${name}: a skip needs a written reason`, () => expect(reason.trim()).not.toBe(''));
-  it.skip(`${name} — skipped: ${reason}`, () => undefined);
-}
-
 function printSkips<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>): void {
   const skips = Object.entries(harness.skips ?? {});
   if (skips.length === 0) return;
   const lines = skips.map(([name, reason]) => `  ${name}: ${reason}`).join('\n');
   console.info(`connector kit: ${harness.definition.kind}${harness.label ? ` (${harness.label})` : ''} skips ${skips.length} case(s):\n${lines}`);
+}
+
+/** The fields user-clear-attributes clears: those the changes add, or all they change if they add none. */
+function clearableFields(user: TargetUser, changes: Attributes): string[] {
+  const changed = Object.keys(changes);
+  const added = changed.filter((field) => !(field in user.attributes));
+  return added.length > 0 ? added : changed;
 }
 
 /** Strict mode: a typo in a connector's schema (an unknown keyword) fails here, not in production. */
@@ -303,14 +311,4 @@ function strictAjv(): Ajv {
 function namedPath(error: { instancePath: string; keyword: string; params: Record<string, unknown> }): string {
   const property = error.params.missingProperty ?? error.params.additionalProperty;
   return typeof property === 'string' ? `${error.instancePath}/${property}` : error.instancePath;
-}
-
-function requireMembers<T extends object, K extends keyof T>(target: T, names: K[], caseName: KitCaseName): Required<Pick<T, K>> {
-  for (const name of names) {
-    if (typeof target[name] !== 'function') {
-      throw new Error(`connector has no ${String(name)}: add skips['${caseName}'] with the reason the target cannot do it`);
-    }
-  }
-  const bound = Object.fromEntries(names.map((name) => [name, (target[name] as (...args: unknown[]) => unknown).bind(target)]));
-  return bound as Required<Pick<T, K>>;
 }
