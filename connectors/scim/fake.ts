@@ -27,8 +27,9 @@ export class ScimFake extends FakeServer {
   readonly groups = new ResourceStore('displayName');
   /** The server's own cap on `count`, whatever the client asks for. */
   maxPageSize = 100;
-  /** Many servers implement only `attr eq "value"` filters; false makes this one answer 400 invalidFilter to the rest. */
-  valuePathFilters = true;
+  /** RFC 7644 §3.14 makes meta.version optional; false makes this server one of those that send none. */
+  sendVersions = true;
+  private lastVersion = 0;
 
   constructor(private readonly options: ScimFakeOptions) {
     super({ credentials: [options.bearerToken] });
@@ -53,7 +54,8 @@ export class ScimFake extends FakeServer {
     this.users.clear();
     this.groups.clear();
     this.maxPageSize = 100;
-    this.valuePathFilters = true;
+    this.sendVersions = true;
+    this.lastVersion = 0;
   }
 
   protected override errorResponse(status: number, message: string): ErrorResponse {
@@ -72,9 +74,7 @@ export class ScimFake extends FakeServer {
   private list(req: Request, res: Response, store: ResourceStore): void {
     let predicate;
     try {
-      const filter = req.query.filter as string | undefined;
-      if (!this.valuePathFilters && filter?.includes('[')) throw new InvalidFilterError(`unsupported filter: ${filter}`);
-      predicate = parseFilter(filter);
+      predicate = parseFilter(req.query.filter as string | undefined);
     } catch (error) {
       if (error instanceof InvalidFilterError) return sendScimError(res, 400, error.message, 'invalidFilter');
       throw error;
@@ -97,7 +97,7 @@ export class ScimFake extends FakeServer {
       ...body,
       id,
       ...(resourceType === 'Group' ? { members: this.withDisplay(body.members) } : {}),
-      meta: { resourceType, created: now, lastModified: now, location: `${this.scimUrl}/${resourceType}s/${id}` },
+      meta: { resourceType, created: now, lastModified: now, location: `${this.scimUrl}/${resourceType}s/${id}`, ...this.newVersion() },
     };
     store.set(id, resource);
     res.status(201).type(SCIM_JSON).json(resource);
@@ -116,9 +116,17 @@ export class ScimFake extends FakeServer {
     if (problem) return sendScimError(res, problem.status, problem.detail, problem.scimType);
     if (resourceType === 'Group') candidate.members = this.withDisplay(candidate.members);
     candidate.id = resource.id;
-    (candidate.meta as Record<string, unknown>).lastModified = new Date().toISOString();
+    // RFC 7644 §3.5.2.1: a PATCH that changes nothing (an add of a member already there) leaves the
+    // resource as it was, modify time and version included.
+    if (JSON.stringify(candidate) === JSON.stringify(resource)) return void res.type(SCIM_JSON).json(resource);
+    candidate.meta = { ...(candidate.meta as Record<string, unknown>), lastModified: new Date().toISOString(), ...this.newVersion() };
     store.set(resource.id, candidate);
     res.type(SCIM_JSON).json(candidate);
+  }
+
+  private newVersion(): { version?: string } {
+    this.lastVersion += 1;
+    return this.sendVersions ? { version: `W/"${this.lastVersion}"` } : {};
   }
 
   private remove(res: Response, store: ResourceStore, resource: Resource): void {

@@ -1,6 +1,8 @@
 import {
   ConflictError,
+  type ConnectorError,
   type GroupOperations,
+  NotFoundError,
   type OpContext,
   type Outcome,
   paginateByIndex,
@@ -8,18 +10,12 @@ import {
   type RemoteRef,
 } from '../sdk';
 import type { ScimClient, ScimErrorBody } from './client';
-import {
-  filterString,
-  newGroupBody,
-  patchBody,
-  patchOperations,
-  toRemoteGroup,
-  type ListResponse,
-  type ScimGroup,
-} from './resources';
+import { filterString, newGroupBody, patchOperations, toRemoteGroup, type ListResponse, type ScimGroup } from './resources';
+import { userPath } from './users';
+import { patchResource, type SeenVersions } from './versions';
 
-export function scimGroups(client: ScimClient, pageSize: number): GroupOperations {
-  const path = (ref: RemoteRef) => `/Groups/${encodeURIComponent(ref.id)}`;
+export function scimGroups(client: ScimClient, pageSize: number, versions: SeenVersions): GroupOperations {
+  const path = (ref: { id: string }) => `/Groups/${encodeURIComponent(ref.id)}`;
 
   async function find(key: string, ctx: OpContext): Promise<RemoteGroup | undefined> {
     const { body } = await client.request<ListResponse<ScimGroup>>('GET', '/Groups', {
@@ -27,23 +23,18 @@ export function scimGroups(client: ScimClient, pageSize: number): GroupOperation
       signal: ctx.signal,
     });
     const group = body.Resources?.[0];
+    if (group) versions.remember(path(group), group);
     return group && toRemoteGroup(group);
   }
 
   /**
-   * Asks whether `user` is a member without downloading the member list (groups can be huge). SCIM PATCH
-   * `add` of an existing member succeeds silently, so this probe is what lets addMember report 'noop'.
+   * Why the target refused to add `user` (400): a member that does not exist is how most servers say the user
+   * is gone, so one read on this error path tells NotFoundError (the engine re-creates the user) from bad data.
    */
-  async function isMember(group: RemoteRef, user: RemoteRef, ctx: OpContext): Promise<boolean> {
-    const { status, body } = await client.request<ListResponse<ScimGroup> & ScimErrorBody>('GET', '/Groups', {
-      query: { filter: `id eq ${filterString(group.id)} and members[value eq ${filterString(user.id)}]`, attributes: 'id', count: 1 },
-      signal: ctx.signal,
-      accept: [400],
-    });
-    if (status === 400 && body?.scimType !== 'invalidFilter') throw client.errorFor(status, body);
-    // Servers without value-path filters: fall back to reading the member list.
-    if (status === 400) return (await members(group, ctx)).some((member) => member.value === user.id);
-    return body.totalResults > 0;
+  async function refusedMember(user: RemoteRef, status: number, body: ScimErrorBody | undefined, ctx: OpContext): Promise<ConnectorError> {
+    const { status: userStatus } = await client.request('GET', userPath(user), { query: { attributes: 'id' }, signal: ctx.signal, accept: [404] });
+    if (userStatus === 404) return new NotFoundError(`user ${user.key} no longer exists on the target`);
+    return client.errorFor(status, body);
   }
 
   async function members(group: RemoteRef, ctx: OpContext): Promise<NonNullable<ScimGroup['members']>> {
@@ -60,37 +51,36 @@ export function scimGroups(client: ScimClient, pageSize: number): GroupOperation
         accept: [409],
       });
       if (status === 409) throw new ConflictError(`group ${group.key} already exists on the target`, await find(group.key, ctx));
+      versions.remember(path(body), body);
       return { id: body.id, key: body.displayName };
     },
     async update(ref, changes, ctx) {
       const operations = patchOperations(changes, 'displayName');
       if (operations.length === 0) return 'noop';
-      await client.request('PATCH', path(ref), { body: patchBody(operations), signal: ctx.signal });
-      return 'applied';
+      return (await patchResource(client, versions, path(ref), operations, { ctx })).outcome;
     },
     async delete(ref, ctx) {
       const { status } = await client.request('DELETE', path(ref), { signal: ctx.signal, accept: [404] });
       return status === 404 ? 'noop' : 'applied';
     },
     // One PATCH op per membership change, never a rewrite of `members`: concurrent changes made by
-    // others on the target survive, and a large group costs the same as a small one.
+    // others on the target survive, and a large group costs the same as a small one. Adding a member who
+    // is already there is a success that changes nothing (RFC 7644 §3.5.2.1), so there is no probe first.
     async addMember(group, user, ctx): Promise<Outcome> {
-      if (await isMember(group, user, ctx)) return 'noop';
       const operation = { op: 'add' as const, path: 'members', value: [{ value: user.id }] };
-      await client.request('PATCH', path(group), { body: patchBody([operation]), signal: ctx.signal });
-      return 'applied';
+      const { status, body, outcome } = await patchResource(client, versions, path(group), [operation], { ctx, accept: [400, 409] });
+      // Servers that refuse a duplicate member answer 409.
+      if (status === 409) return 'noop';
+      if (status === 400) throw await refusedMember(user, status, body, ctx);
+      return outcome;
     },
     async removeMember(group, user, ctx): Promise<Outcome> {
       const operation = { op: 'remove' as const, path: `members[value eq ${filterString(user.id)}]` };
-      const { status, body } = await client.request<ScimErrorBody>('PATCH', path(group), {
-        body: patchBody([operation]),
-        signal: ctx.signal,
-        accept: [400, 404],
-      });
+      const { status, body, outcome } = await patchResource(client, versions, path(group), [operation], { ctx, accept: [400, 404] });
       // RFC 7644 §3.5.2: a path that selects nothing is 400 noTarget, i.e. the user was not a member.
       if (status === 404 || (status === 400 && body?.scimType === 'noTarget')) return 'noop';
       if (status === 400) throw client.errorFor(status, body);
-      return 'applied';
+      return outcome;
     },
     list: (options, ctx) =>
       paginateByIndex(async (startIndex, count) => {

@@ -5,6 +5,7 @@ import { scimConfigSchema, type ScimConfig } from './config';
 import { scimGroups } from './groups';
 import type { ListResponse, ScimUser } from './resources';
 import { scimUsers } from './users';
+import { SeenVersions } from './versions';
 
 const DEFAULT_PAGE_SIZE = 100;
 
@@ -30,10 +31,11 @@ export const scim: ConnectorDefinition<ScimConfig> = {
   create(config: ScimConfig, env: ConnectorEnv): Connector {
     const client = new ScimClient(config, env, createAuth(config, env));
     const pageSize = config.pageSize ?? DEFAULT_PAGE_SIZE;
+    const versions = new SeenVersions();
     return {
       check: (ctx) => check(client, ctx),
-      users: scimUsers(client, pageSize),
-      groups: scimGroups(client, pageSize),
+      users: scimUsers(client, pageSize, versions),
+      groups: scimGroups(client, pageSize, versions),
     };
   },
 };

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, RateLimitedError, RetryableError, type Connector, type ConnectorEnv, type OpContext } from '../sdk';
-import { ScimFake } from './fake';
+import {
+  ConfigError,
+  NotFoundError,
+  PermanentError,
+  RateLimitedError,
+  RetryableError,
+  type Connector,
+  type ConnectorEnv,
+  type OpContext,
+} from '../sdk';
+import { ScimFake, scimError } from './fake';
 import { scim, type ScimConfig } from '.';
 
 /** What the connector puts on the wire, beyond what the kit checks: exact PATCH bodies, tokens, timeouts. */
@@ -96,15 +105,70 @@ describe('SCIM connector on the wire', () => {
     ]);
   });
 
-  it('falls back to reading the member list when the server has no value-path filters', async () => {
+  it('spends one PATCH per membership or active change, and tells a repeat from the unchanged version', async () => {
     const connector = bearer();
-    fake.valuePathFilters = false;
+    const group = await connector.groups!.create({ scimId: 'g1', key: 'Engineering', attributes: {} }, ctx());
+    const user = await connector.users.create(alice, ctx());
+    const before = fake.requestCount();
+    const outcomes = [
+      await connector.groups!.addMember(group, user, ctx()),
+      await connector.groups!.addMember(group, user, ctx()),
+      await connector.groups!.removeMember(group, user, ctx()),
+      await connector.groups!.removeMember(group, user, ctx()),
+      await connector.users.disable!(user, ctx()),
+      await connector.users.disable!(user, ctx()),
+      await connector.users.enable!(user, ctx()),
+    ];
+    expect(outcomes).toEqual(['applied', 'noop', 'applied', 'noop', 'applied', 'noop', 'applied']);
+    expect(fake.requests.slice(before).map((request) => request.method)).toEqual(Array(7).fill('PATCH'));
+  });
+
+  it('reports a repeated add as applied when the server sends no versions: it cannot know, and the state is right either way', async () => {
+    fake.sendVersions = false;
+    const connector = bearer();
     const group = await connector.groups!.create({ scimId: 'g1', key: 'Engineering', attributes: {} }, ctx());
     const user = await connector.users.create(alice, ctx());
     expect(await connector.groups!.addMember(group, user, ctx())).toBe('applied');
+    expect(await connector.groups!.addMember(group, user, ctx())).toBe('applied');
+    expect(fake.groups.get(group.id)?.members).toEqual([{ value: user.id, display: alice.key }]);
+    // A remove the server answers with noTarget is a noop whatever the versions.
+    await connector.groups!.removeMember(group, user, ctx());
+    expect(await connector.groups!.removeMember(group, user, ctx())).toBe('noop');
+  });
+
+  it('reads a new version after someone else changed the resource as applied, never as noop', async () => {
+    const connector = bearer();
+    const user = await connector.users.create(alice, ctx());
+    await connector.users.disable!(user, ctx());
+    await bearer().users.enable!(user, ctx()); // another connector (another bridge) enables it behind this one's back
+    expect(await connector.users.disable!(user, ctx())).toBe('applied');
+    expect(fake.users.get(user.id)?.active).toBe(false);
+  });
+
+  it('takes a 409 to an added member as already a member', async () => {
+    const connector = bearer();
+    const group = await connector.groups!.create({ scimId: 'g1', key: 'Engineering', attributes: {} }, ctx());
+    const user = await connector.users.create(alice, ctx());
+    fake.failNext(1, { status: 409, endpoint: 'PATCH /scim/v2/Groups/:id', body: scimError(409, 'user is already a member', 'uniqueness') });
     expect(await connector.groups!.addMember(group, user, ctx())).toBe('noop');
-    expect(fake.calls('GET /scim/v2/Groups/:id')).toBe(2);
-    expect(patchBodies()).toHaveLength(1);
+  });
+
+  it('reads the user only when an add is refused, to tell a vanished user from bad data', async () => {
+    const connector = bearer();
+    const group = await connector.groups!.create({ scimId: 'g1', key: 'Engineering', attributes: {} }, ctx());
+    const user = await connector.users.create(alice, ctx());
+    fake.failNext(1, { status: 400, endpoint: 'PATCH /scim/v2/Groups/:id', body: scimError(400, 'members are limited to 5000', 'invalidValue') });
+    const refused = await connector.groups!.addMember(group, user, ctx()).catch((caught: unknown) => caught);
+    expect(refused).toBeInstanceOf(PermanentError);
+    expect((refused as Error).message).toContain('members are limited to 5000');
+
+    fake.users.delete(user.id);
+    const before = fake.requests.length;
+    await expect(connector.groups!.addMember(group, user, ctx())).rejects.toBeInstanceOf(NotFoundError);
+    expect(fake.requests.slice(before).map((request) => `${request.endpoint} ${request.status}`)).toEqual([
+      'PATCH /scim/v2/Groups/:id 400',
+      'GET /scim/v2/Users/:id 404',
+    ]);
   });
 
   it('finds a user whose name needs escaping in the filter', async () => {

@@ -10,18 +10,15 @@ import {
   type UserOperations,
 } from '../sdk';
 import type { ScimClient } from './client';
-import {
-  filterString,
-  newUserBody,
-  patchBody,
-  patchOperations,
-  toRemoteUser,
-  type ListResponse,
-  type ScimUser,
-} from './resources';
+import { filterString, newUserBody, patchOperations, toRemoteUser, type ListResponse, type ScimUser } from './resources';
+import { patchResource, type SeenVersions } from './versions';
 
-export function scimUsers(client: ScimClient, pageSize: number): UserOperations {
-  const path = (ref: RemoteRef) => `/Users/${encodeURIComponent(ref.id)}`;
+export function userPath(ref: { id: string }): string {
+  return `/Users/${encodeURIComponent(ref.id)}`;
+}
+
+export function scimUsers(client: ScimClient, pageSize: number, versions: SeenVersions): UserOperations {
+  const path = userPath;
 
   async function find(key: string, ctx: OpContext): Promise<RemoteUser | undefined> {
     const { body } = await client.request<ListResponse<ScimUser>>('GET', '/Users', {
@@ -29,6 +26,7 @@ export function scimUsers(client: ScimClient, pageSize: number): UserOperations 
       signal: ctx.signal,
     });
     const user = body.Resources?.[0];
+    if (user) versions.remember(path(user), user);
     return user && toRemoteUser(user);
   }
 
@@ -39,25 +37,19 @@ export function scimUsers(client: ScimClient, pageSize: number): UserOperations 
       accept: [409],
     });
     if (status === 409) throw new ConflictError(`user ${user.key} already exists on the target`, await find(user.key, ctx));
+    versions.remember(path(body), body);
     return { id: body.id, key: body.userName };
   }
 
   async function update(ref: RemoteRef, changes: Changes, ctx: OpContext): Promise<Outcome> {
     const operations = patchOperations(changes, 'userName');
     if (operations.length === 0) return 'noop';
-    await client.request('PATCH', path(ref), { body: patchBody(operations), signal: ctx.signal });
-    return 'applied';
+    return (await patchResource(client, versions, path(ref), operations, { ctx })).outcome;
   }
 
-  /**
-   * SCIM PATCH answers the same whether or not `active` changed, so the current state is read first:
-   * that is what lets disable/enable report 'noop' (the ledger records it) at the cost of one GET.
-   */
+  /** One PATCH, idempotent on the target; 'noop' when the target's version of the user did not move. */
   async function setActive(ref: RemoteRef, active: boolean, ctx: OpContext): Promise<Outcome> {
-    const { body: current } = await client.request<ScimUser>('GET', path(ref), { query: { attributes: 'active' }, signal: ctx.signal });
-    if ((current.active !== false) === active) return 'noop';
-    await client.request('PATCH', path(ref), { body: patchBody([{ op: 'replace', path: 'active', value: active }]), signal: ctx.signal });
-    return 'applied';
+    return (await patchResource(client, versions, path(ref), [{ op: 'replace', path: 'active', value: active }], { ctx })).outcome;
   }
 
   return {
