@@ -49,6 +49,12 @@ export interface TargetUser {
   key: string;
   active: boolean;
   attributes: Attributes;
+  /**
+   * The target keys (`groups[].target`) of the mapped groups the user is a member of now, when the engine
+   * knows them. Membership is still delivered by addMember/removeMember; a target that must name the
+   * groups when the account is created reads this (a GitHub invitation's teams cannot be changed later).
+   */
+  groups?: string[];
 }
 
 export interface TargetGroup {
@@ -80,6 +86,15 @@ export interface RemoteGroup extends RemoteRef {
 export interface Changes {
   key?: string;
   attributes: Attributes;
+  /**
+   * The bridge's SCIM id (TargetUser.scimId / TargetGroup.scimId), present only when the remote object may
+   * not carry it: the engine adopted an object that already existed (create answered ConflictError, or it
+   * was found by key), including a rehire whose account still carries the previous user's id, or the
+   * engine does not know what the object carries. Store it where `create` stores scimId (externalIds,
+   * tags), replacing any earlier bridge id there. A connector that stores no SCIM id ignores it; when
+   * `key` and `attributes` are empty as well, it returns 'noop' without calling the target.
+   */
+  scimId?: string;
 }
 
 /** 'noop': the target was already in that state. The ledger records the difference. */
@@ -115,7 +130,10 @@ export interface GroupOperations {
   update?(ref: RemoteRef, changes: Changes, ctx: OpContext): Promise<Outcome>;
   /** 'noop' when already gone. */
   delete(ref: RemoteRef, ctx: OpContext): Promise<Outcome>;
-  /** 'noop' when the user is already a member. NotFoundError when the group or user is gone. */
+  /**
+   * 'noop' when the user is already a member. NotFoundError when the group or the user is gone: set its
+   * `subject` ('group' or 'user') when the target says which; without it the engine reads the group to tell.
+   */
   addMember(group: RemoteRef, user: RemoteRef, ctx: OpContext): Promise<Outcome>;
   /** 'noop' when the user is not a member (or either side is gone). */
   removeMember(group: RemoteRef, user: RemoteRef, ctx: OpContext): Promise<Outcome>;

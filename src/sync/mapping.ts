@@ -16,13 +16,15 @@ export function createTargetMapping(target: TargetSettings): TargetMapping {
   const userKey = compileExpression(target.userKey);
   const userAttributes = compileAll(target.userAttributes);
   const groupAttributes = compileAll(target.groupKeyAttributes);
+  const groupTargets = new Map(target.groups.map((group) => [group.scim.toLowerCase(), group.target]));
   return {
     user(user) {
       const key = userKey(user.resource);
       if (typeof key !== 'string' || key === '') {
         throw new MappingError(`user ${user.id} has no value for the target key '${target.userKey}'`);
       }
-      return { scimId: user.id, key, active: user.active, attributes: mapAttributes(userAttributes, user.resource) };
+      const groups = user.groupNames.flatMap((name) => groupTargets.get(name) ?? []);
+      return { scimId: user.id, key, active: user.active, attributes: mapAttributes(userAttributes, user.resource), groups };
     },
     group(group, mapping) {
       return { scimId: group.id, key: mapping.target, attributes: mapAttributes(groupAttributes, group.resource) };

@@ -5,6 +5,7 @@ import targetSchema from '../../schemas/target.schema.json';
 import { InvalidConfigError } from '../../src/config/errors';
 import type { TargetConfig } from '../../src/config/types';
 import { diffAttributes } from '../../src/sync/diff';
+import { createTargetMapping } from '../../src/sync/mapping';
 import { compileExpression } from '../../src/sync/scim-path';
 import { resolveTargets } from '../../src/sync/target-config';
 
@@ -97,5 +98,16 @@ describe('target configuration', () => {
       const problems = (error as InvalidConfigError).problems;
       expect(problems).toEqual([expect.stringMatching(/^targets\[0\]\.attributes\.email: /), expect.stringMatching(/^targets\[0\]\.scope\.filter: /)]);
     }
+  });
+});
+
+describe('target mapping of a user', () => {
+  it('hands the connector the target keys of the mapped groups the user is in (TargetUser.groups)', () => {
+    const [target] = resolveTargets(
+      [{ name: 'app', connector: 'memory', config: { directory: 'x' }, groups: [{ scim: 'Engineering', target: 'eng' }, { scim: 'Ops', target: 'ops' }] }],
+      [memory],
+    );
+    const mapped = createTargetMapping(target).user({ id: 'u1', active: true, deleted: false, resource: user, groupNames: ['engineering', 'unmapped'] });
+    expect(mapped.groups).toEqual(['eng']);
   });
 });
