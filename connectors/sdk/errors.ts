@@ -43,10 +43,20 @@ export class ConfigError extends ConnectorError {
   readonly retryable = false;
 }
 
+/** Which remote object a NotFoundError is about, when an operation names two (addMember: group and user). */
+export type NotFoundSubject = 'user' | 'group';
+
 /** The remote object does not exist: a delete or removal already happened; an update must re-correlate. */
 export class NotFoundError extends ConnectorError {
   readonly kind = 'not-found' as const;
   readonly retryable = false;
+  /** Set it when the target says which object is gone; undefined means "not known" (never guessed). */
+  readonly subject?: NotFoundSubject;
+
+  constructor(message: string, options?: { cause?: unknown; subject?: NotFoundSubject }) {
+    super(message, options);
+    this.subject = options?.subject;
+  }
 }
 
 /** The remote object already exists: the engine links `existing` and updates it instead of creating. */

@@ -9,6 +9,8 @@ export interface AppliedUser {
   active: boolean;
   /** When the engine suspended the account as a deprovision (suspend-then-delete counts from here). */
   suspendedAt?: string;
+  /** The bridge id the remote account carries as far as the engine knows (null: none or unknown). */
+  scimId?: string | null;
 }
 
 /** What the engine last applied to a group on a target; `members` maps bridge user ids to remote accounts. */
@@ -18,6 +20,8 @@ export interface AppliedGroup {
   members: Record<string, RemoteRef>;
   /** The engine created the group (so it may delete it when the SCIM group goes). */
   created: boolean;
+  /** As for users: the bridge id the remote group carries as far as the engine knows. */
+  scimId?: string | null;
 }
 
 /** Changed fields only; a field the mapping no longer yields is cleared with null. */
@@ -32,12 +36,17 @@ export function diffAttributes(before: Attributes, after: Attributes): Attribute
   return changed;
 }
 
-/** The update to send, or undefined when the target already has everything the mapping yields. */
-export function changesFor(applied: { key: string; attributes: Attributes }, desired: TargetUser | TargetGroup): Changes | undefined {
+/**
+ * The update to send, or undefined when the target already has everything the mapping yields. The bridge
+ * id goes along until the engine knows the remote object carries it (adopted objects, links older than
+ * the field): connectors that stamp it on create (externalIds, tags) stamp it there too.
+ */
+export function changesFor(applied: { key: string; attributes: Attributes; scimId?: string | null }, desired: TargetUser | TargetGroup): Changes | undefined {
   const attributes = diffAttributes(applied.attributes, desired.attributes);
   const keyChanged = applied.key !== desired.key;
-  if (!keyChanged && Object.keys(attributes).length === 0) return undefined;
-  return keyChanged ? { key: desired.key, attributes } : { attributes };
+  const stamp = applied.scimId !== desired.scimId;
+  if (!keyChanged && !stamp && Object.keys(attributes).length === 0) return undefined;
+  return { ...(keyChanged ? { key: desired.key } : {}), attributes, ...(stamp ? { scimId: desired.scimId } : {}) };
 }
 
 export interface MembershipDiff {

@@ -47,7 +47,7 @@ async function correlateOrCreate(job: DeliveryJob, groups: GroupOperations, desi
   try {
     const created = await job.call('groups.create', (ctx) => groups.create(desired, ctx));
     job.wrote('groups.create', 'applied', { key: desired.key });
-    const applied: AppliedGroup = { key: desired.key, attributes: desired.attributes, members: {}, created: true };
+    const applied: AppliedGroup = { key: desired.key, attributes: desired.attributes, members: {}, created: true, scimId: desired.scimId };
     job.putLink(created, applied);
     return { remote: created, applied };
   } catch (error) {
@@ -66,7 +66,7 @@ function findGroup(job: DeliveryJob, groups: GroupOperations, key: string): Prom
 /** Members of an adopted group start unknown: adding is idempotent ('noop' when already there). */
 function adopt(job: DeliveryJob, remote: RemoteGroup, desired: TargetGroup, created: boolean) {
   const attributes = Object.fromEntries(Object.keys(desired.attributes).map((field) => [field, remote.attributes[field] ?? null]));
-  const applied: AppliedGroup = { key: remote.key, attributes, members: {}, created };
+  const applied: AppliedGroup = { key: remote.key, attributes, members: {}, created, scimId: remote.scimId ?? null };
   job.wrote('link', 'noop', { remoteId: remote.id });
   job.putLink(remote, applied);
   return { remote: remote as RemoteRef, applied };
@@ -77,7 +77,7 @@ async function updateAttributes(job: DeliveryJob, groups: GroupOperations, ref: 
   if (!changes || !groups.update) return applied;
   const update = groups.update.bind(groups);
   job.wrote('groups.update', await job.call('groups.update', (ctx) => update(ref, changes, ctx)), changes);
-  const next: AppliedGroup = { ...applied, key: desired.key, attributes: desired.attributes };
+  const next: AppliedGroup = { ...applied, key: desired.key, attributes: desired.attributes, scimId: desired.scimId };
   job.putLink({ id: ref.id, key: desired.key }, next);
   return next;
 }

@@ -39,7 +39,7 @@ async function correlateOrCreate(job: DeliveryJob, desired: TargetUser): Promise
   try {
     const created = await job.call('users.create', (ctx) => users.create(desired, ctx));
     job.wrote('users.create', 'applied', { key: desired.key, attributes: Object.keys(desired.attributes) });
-    job.putLink(created, { key: desired.key, attributes: desired.attributes, active: true });
+    job.putLink(created, { key: desired.key, attributes: desired.attributes, active: true, scimId: desired.scimId });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     const existing = (error.existing as RemoteUser | undefined) ?? (await job.call('users.find', (ctx) => users.find(desired.key, ctx)));
@@ -51,7 +51,7 @@ async function correlateOrCreate(job: DeliveryJob, desired: TargetUser): Promise
 /** Links an account that already exists on the target, then changes only what differs from desired. */
 async function adopt(job: DeliveryJob, remote: RemoteUser, desired: TargetUser): Promise<void> {
   const attributes = Object.fromEntries(Object.keys(desired.attributes).map((field) => [field, remote.attributes[field] ?? null]));
-  const applied: AppliedUser = { key: remote.key, attributes, active: remote.active };
+  const applied: AppliedUser = { key: remote.key, attributes, active: remote.active, scimId: remote.scimId ?? null };
   job.wrote('link', 'noop', { remoteId: remote.id });
   job.putLink(remote, applied);
   await bringUpToDate(job, remote, applied, desired);
@@ -63,14 +63,14 @@ async function bringUpToDate(job: DeliveryJob, ref: RemoteRef, applied: AppliedU
   if (!state.active && users.enable) {
     const enable = users.enable.bind(users);
     job.wrote('users.enable', await job.call('users.enable', (ctx) => enable(ref, ctx)));
-    state = { key: state.key, attributes: state.attributes, active: true };
+    state = { ...state, active: true, suspendedAt: undefined };
     job.putLink(ref, state);
   }
   const changes = changesFor(state, desired);
   if (!changes) return;
   const outcome = await job.call('users.update', (ctx) => users.update(ref, changes, ctx));
   job.wrote('users.update', outcome, changes);
-  job.putLink({ id: ref.id, key: desired.key }, { ...state, key: desired.key, attributes: desired.attributes });
+  job.putLink({ id: ref.id, key: desired.key }, { ...state, key: desired.key, attributes: desired.attributes, scimId: desired.scimId });
 }
 
 type Action = 'suspend' | 'delete';
