@@ -103,6 +103,15 @@ export class SyncQueue {
       .run(now.getTime() + delayMs, countAttempt ? 1 : 0, error, now.toISOString(), item.target, item.subject_kind, item.subject_id);
   }
 
+  /** Hands the row back due now with fresh attempts (a newer change superseded the one that failed). */
+  restart(item: QueueItem, error: string): void {
+    const now = this.now();
+    this.statements.get(`UPDATE sync_queue SET state = 'pending', due_at = ?, attempts = 0, last_error = ?, updated_at = ?
+                WHERE target = ? AND subject_kind = ? AND subject_id = ?`)
+      .run(now.getTime(), error, now.toISOString(), item.target, item.subject_kind, item.subject_id);
+    this.notify(item.target);
+  }
+
   deadLetter(item: QueueItem, error: string): void {
     this.statements.get(`UPDATE sync_queue SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ?
                 WHERE target = ? AND subject_kind = ? AND subject_id = ?`)

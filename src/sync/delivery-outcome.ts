@@ -55,10 +55,7 @@ export class DeliveryOutcomes {
   private succeeded(job: DeliveryJob): DeliveryOutcome {
     const { queue } = this.store;
     if (job.rescheduleInMs === undefined) queue.complete(job.item);
-    else {
-      const newer = queue.get(job.item.target, job.subject)?.generation !== job.item.generation;
-      queue.release(job.item, newer ? 0 : job.rescheduleInMs, null, false);
-    }
+    else queue.release(job.item, this.superseded(job) ? 0 : job.rescheduleInMs, null, false);
     const outcome: DeliveryOutcome = job.applied ? 'applied' : job.rescheduleInMs !== undefined && job.writes.length === 0 ? 'deferred' : 'noop';
     if (outcome !== 'deferred') this.ledger(job, `delivery.${outcome}`);
     if (!job.runtime.health.ok && job.writes.length > 0) job.runtime.health = { ok: true, message: 'delivering' };
@@ -82,7 +79,14 @@ export class DeliveryOutcomes {
       return 'retry';
     }
     const attempts = job.item.attempts + 1;
-    if (isPermanent(failure) || attempts >= job.runtime.settings.delivery.maxAttempts) {
+    const givingUp = isPermanent(failure) || attempts >= job.runtime.settings.delivery.maxAttempts;
+    if (givingUp && this.superseded(job)) {
+      // What failed is no longer what is wanted: the newer change gets its own attempts, starting now.
+      queue.restart(job.item, message);
+      this.ledger(job, 'delivery.retry', 'a newer change arrived while this attempt failed; delivering that now', message);
+      return 'retry';
+    }
+    if (givingUp) {
       queue.deadLetter(job.item, message);
       this.ledger(job, 'delivery.dead', isPermanent(failure) ? 'the target refused the change' : `gave up after ${attempts} attempts`, message);
       return 'dead';
@@ -91,6 +95,11 @@ export class DeliveryOutcomes {
     queue.release(job.item, delayMs, message, true);
     this.ledger(job, 'delivery.retry', `attempt ${attempts} failed; retrying in ${delayMs} ms`, message);
     return 'retry';
+  }
+
+  /** A change arrived after the job was claimed: the queue row's generation moved on. */
+  private superseded(job: DeliveryJob): boolean {
+    return this.store.queue.get(job.item.target, job.subject)?.generation !== job.item.generation;
   }
 
   private pauseTarget(job: DeliveryJob, message: string): void {

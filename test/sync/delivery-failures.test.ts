@@ -51,6 +51,23 @@ describe('delivery failures', () => {
     expect(harness.store.queue.get('app', { kind: 'user', id: ada })).toBeUndefined();
   });
 
+  it.each([
+    ['refused permanently', { maxAttempts: 5 }, { kind: 'permanent', message: 'displayName "Forbidden" not allowed' }],
+    ['failing its last attempt', { maxAttempts: 1 }, { kind: 'retryable', message: 'HTTP 503' }],
+  ] as const)('a corrected change that arrives while the attempt is %s is delivered, not dead-lettered', async (_case, delivery, fault) => {
+    harness = await Harness.start([{ delivery }]);
+    harness.directory().latency(300).failNext(1, fault, 'users.create');
+    const eve = harness.createUser('eve', { displayName: 'Forbidden' } as never);
+    await waitFor(() => harness.directory().calls('users.create') === 1);
+    harness.patchUser(eve, (user) => (user.displayName = 'Eve Fixed'));
+    await harness.settle();
+
+    expect(harness.store.queue.get('app', { kind: 'user', id: eve })).toBeUndefined();
+    expect(harness.remoteUser('eve')!.attributes.displayName).toBe('Eve Fixed');
+    const kinds = harness.ledgerKinds(`user:${eve}`).filter((kind) => kind.startsWith('delivery.'));
+    expect(kinds).toEqual(['delivery.retry', 'delivery.applied']);
+  });
+
   it('a permanent refusal is dead at once with the target\'s message', async () => {
     harness = await Harness.start([{ delivery: { maxAttempts: 5 } }]);
     harness.directory().failNext(1, { kind: 'permanent', message: 'email domain not allowed' }, 'users.create');
