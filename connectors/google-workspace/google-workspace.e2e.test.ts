@@ -181,6 +181,39 @@ describe('end to end: SCIM into the bridge, out to Google Workspace', () => {
     expect(bridge.deadLetters()).toEqual([]);
   });
 
+  it('accounts that existed before the bridge are adopted with its id: a pre-existing manager is linked, a rehire loses the old id', async () => {
+    await start({ groups: [] });
+    fake.seedUser(`boss@${TEST_DOMAIN}`);
+    const rehire = fake.seedUser(`rehire@${TEST_DOMAIN}`, { suspended: true, externalIds: [{ type: 'custom', customType: 'scim-bridge', value: 'id-from-a-former-job' }] });
+    const boss = await bridge.send('post', '/Users', entraUser(`boss@${TEST_DOMAIN}`, { name: { givenName: 'Bo', familyName: 'Ss' } }));
+    const back = await bridge.send('post', '/Users', entraUser(`rehire@${TEST_DOMAIN}`));
+    await bridge.delivered();
+    const emp = await bridge.send('post', '/Users', entraUser(`emp@${TEST_DOMAIN}`, { [ENTERPRISE]: { manager: { value: boss.body.id } } }));
+    await bridge.delivered();
+
+    expect(fake.findUser(`boss@${TEST_DOMAIN}`)!.externalIds).toContainEqual({ type: 'custom', customType: 'scim-bridge', value: boss.body.id });
+    expect(fake.findUser(`emp@${TEST_DOMAIN}`)!.relations).toEqual([{ type: 'manager', value: `boss@${TEST_DOMAIN}` }]);
+    const rehired = fake.findUser(rehire.id)!;
+    expect(rehired.suspended).toBe(false);
+    expect(rehired.externalIds!.filter((id) => id.customType === 'scim-bridge')).toEqual([{ type: 'custom', customType: 'scim-bridge', value: back.body.id }]);
+    expect(emp.status).toBe(201);
+    expect(bridge.deadLetters()).toEqual([]);
+    expect(await bridge.reconcile()).toEqual({ verdict: 'in-sync', lines: [] });
+  });
+
+  it('a userName that is one of an existing account\'s aliases: the account is adopted and renamed onto it', async () => {
+    await start({ groups: [] });
+    const seeded = fake.seedUser(`old.name@${TEST_DOMAIN}`, { aliases: [`ada@${TEST_DOMAIN}`] });
+    const created = await bridge.send('post', '/Users', entraUser(`ada@${TEST_DOMAIN}`));
+    await bridge.delivered();
+
+    expect(bridge.deadLetters()).toEqual([]);
+    expect(fake.users.size).toBe(1);
+    expect(fake.findUser(seeded.id)).toMatchObject({ primaryEmail: `ada@${TEST_DOMAIN}`, aliases: [`old.name@${TEST_DOMAIN}`], name: { givenName: 'Ada', familyName: 'Lovelace' } });
+    expect(fake.findUser(seeded.id)!.externalIds).toContainEqual({ type: 'custom', customType: 'scim-bridge', value: created.body.id });
+    expect(await bridge.reconcile()).toEqual({ verdict: 'in-sync', lines: [] });
+  });
+
   it('a report delivered before its manager exists: reconciliation finds the missing relation and its fix writes it', async () => {
     await start({ groups: [] });
     const boss = await bridge.send('post', '/Users', entraUser(`boss2@${TEST_DOMAIN}`, { active: false, name: { givenName: 'Bo', familyName: 'Ss' } }));

@@ -248,6 +248,21 @@ describe('Google Workspace connector against the Directory API fake', () => {
       expect(fake.calls('DELETE /users/:userKey/aliases/:alias')).toBe(0);
     });
 
+    it('stamps the bridge id on an adopted account, replacing a stale one and keeping other external ids', async () => {
+      const seeded = fake.seedUser(`rehire@${TEST_DOMAIN}`, {
+        externalIds: [{ type: 'custom', customType: 'scim-bridge', value: 'old-scim-id' }, { type: 'organization', value: 'E-7' }],
+      });
+      const { connector } = connectorFor(fake);
+      const ref = { id: seeded.id, key: seeded.primaryEmail };
+      expect(await connector.users.update(ref, { attributes: {}, scimId: 'new-scim-id' }, ctx())).toBe('applied');
+      expect(fake.users.get(seeded.id)!.externalIds).toEqual([{ type: 'organization', value: 'E-7' }, { type: 'custom', customType: 'scim-bridge', value: 'new-scim-id' }]);
+      expect((await connector.users.find(ref.key, ctx()))?.scimId).toBe('new-scim-id');
+
+      const patches = fake.calls('PATCH /users/:userKey');
+      expect(await connector.users.update(ref, { attributes: {}, scimId: 'new-scim-id' }, ctx())).toBe('noop');
+      expect(fake.calls('PATCH /users/:userKey')).toBe(patches);
+    });
+
     it('an update with nothing to send makes no call', async () => {
       const { connector } = connectorFor(fake);
       const ref = await connector.users.create(sampleUser(14), ctx());

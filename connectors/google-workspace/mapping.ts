@@ -83,9 +83,9 @@ export function userInsertBody(user: TargetUser, options: UserMappingOptions, ma
   };
 }
 
-/** Whether building the PATCH body needs the user's current arrays (phones, organizations, ...). */
+/** Whether building the PATCH body needs the user's current arrays (phones, organizations, externalIds, ...). */
 export function needsCurrentUser(changes: Changes): boolean {
-  return Object.keys(changes.attributes).some((field) => ARRAY_FIELDS.has(field));
+  return changes.scimId !== undefined || Object.keys(changes.attributes).some((field) => ARRAY_FIELDS.has(field));
 }
 
 /**
@@ -104,7 +104,7 @@ export function userPatchBody(changes: Changes, options: UserMappingOptions, cur
   const orgUnitPath = orgUnitForChanges(attributes, options.orgUnits);
   if (orgUnitPath) body.orgUnitPath = orgUnitPath;
   const arrays = 'manager' in attributes ? { ...attributes, manager: manager?.email ?? null } : attributes;
-  return { ...body, ...arrayFields(current, arrays, { managerScimId: manager?.scimId }) };
+  return { ...body, ...arrayFields(current, arrays, { scimId: changes.scimId, managerScimId: manager?.scimId }) };
 }
 
 function orgUnitForChanges(attributes: Attributes, orgUnits: OrgUnitOptions): string | undefined {
