@@ -161,6 +161,21 @@ describe('aws-iam end to end: SCIM request → bridge → IAM', () => {
     expect(await b.reconcile()).toEqual({ verdict: 'in-sync', lines: [] });
   });
 
+  it('a user already under the path is adopted: tagged with the bridge id and brought up to date', async () => {
+    const b = await startBridge();
+    const existing = fake.state.createUser('eve@example.com', '/scim-bridge/', [{ Key: 'scim-bridge:displayName', Value: 'Eve Old' }]);
+    const eve = await b.createUser('eve@example.com', 'Eve Adams');
+    await b.settle();
+
+    expect(b.deadLetters()).toEqual([]);
+    expect(fake.state.userById(existing.UserId)?.Tags).toEqual([
+      { Key: 'scim-bridge:displayName', Value: 'Eve Adams' },
+      { Key: 'scim-bridge:id', Value: eve },
+      { Key: 'scim-bridge:email', Value: 'eve@example.com' },
+    ]);
+    expect(await b.reconcile()).toEqual({ verdict: 'in-sync', lines: [] });
+  });
+
   it('DELETE of a user with keys, a login profile and more added out of band cleans everything up and deletes the IAM user', async () => {
     const b = await startBridge({ deprovision: { mode: 'delete' } });
     const bob = await b.createUser('bob@example.com', 'Bob Builder');

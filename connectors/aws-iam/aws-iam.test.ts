@@ -90,6 +90,18 @@ describe('aws-iam connector', () => {
       expect(fake().requestCount()).toBe(before);
     });
 
+    it('tags an adopted user with the bridge id, replacing a stale one', async () => {
+      const held = fake().state.createUser('adopted@example.com', '/scim-bridge/', [{ Key: 'scim-bridge:id', Value: 'old-scim-id' }, { Key: 'team', Value: 'ops' }]);
+      const ref = { id: held.UserId, key: held.UserName };
+      expect(await connector().users.update(ref, { attributes: { displayName: 'Ada' }, scimId: 'scim-user-20' }, ctx())).toBe('applied');
+      expect(fake().state.user(ref.key).Tags).toEqual([
+        { Key: 'scim-bridge:id', Value: 'scim-user-20' },
+        { Key: 'team', Value: 'ops' },
+        { Key: 'scim-bridge:displayName', Value: 'Ada' },
+      ]);
+      expect(fake().calls('TagUser')).toBe(1);
+    });
+
     it('renames with UpdateUser, and a retry after the rename already happened still succeeds', async () => {
       const ref = await connector().users.create(sampleUser(8), ctx());
       const changes = { key: 'ada.renamed@example.com', attributes: { email: 'ada.renamed@example.com' } };

@@ -56,6 +56,7 @@ export class IamUsers implements UserOperations {
     let userName = ref.key;
     if (changes.key !== undefined && changes.key !== ref.key) userName = await this.rename(ref, validIamName(changes.key, 'user'), ctx);
     const tags = tagChangesFor(changes.attributes);
+    if (changes.scimId !== undefined) tags.set.unshift({ Key: SCIM_ID_TAG, Value: changes.scimId });
     if (tags.set.length) await this.api.send(new TagUserCommand({ UserName: userName, Tags: tags.set }), ctx);
     if (tags.remove.length) await this.api.send(new UntagUserCommand({ UserName: userName, TagKeys: tags.remove }), ctx);
     return userName !== ref.key || tags.set.length || tags.remove.length ? 'applied' : 'noop';
