@@ -29,6 +29,8 @@ export interface GithubConfig {
   baseUrl?: string;
   /** Team slugs whose members get the `maintainer` team role; members of other teams get `member`. */
   maintainerTeams?: string[];
+  /** Team slugs whose members are organization owners (`admin`); everyone else joins as `member`. */
+  orgAdminTeams?: string[];
   /** Default `remove`. */
   leaverAction?: LeaverAction;
   /** per_page for listings (1–100, default 100). */
@@ -77,6 +79,7 @@ export const githubConfigSchema: JSONSchemaType<GithubConfig> = {
     } as unknown as JSONSchemaType<GithubConfig['auth']>,
     baseUrl: { type: 'string', nullable: true, format: 'uri', pattern: '^https?://' },
     maintainerTeams: { type: 'array', nullable: true, uniqueItems: true, items: { type: 'string', pattern: SLUG } },
+    orgAdminTeams: { type: 'array', nullable: true, uniqueItems: true, items: { type: 'string', pattern: SLUG } },
     leaverAction: { type: 'string', nullable: true, enum: ['remove', 'convert-to-outside-collaborator'] },
     pageSize: { type: 'integer', nullable: true, minimum: 1, maximum: 100 },
   },

@@ -28,7 +28,13 @@ export interface FakeInvitation {
   role: FakeInvitationRole;
   teamIds: Set<number>;
   createdAt: string;
+  /** Set once it expired: GitHub lists it under failed invitations from then on. */
+  failedAt?: string;
+  failedReason?: string;
 }
+
+/** GitHub: "Invitation expired. User did not accept this invite for 7 days." */
+export const INVITATION_EXPIRY_MS = 7 * 86_400_000;
 
 export interface FakeTeam {
   id: number;
@@ -49,15 +55,18 @@ export class FakeOrg {
   /** lower-cased login → org role */
   readonly members = new Map<string, FakeOrgRole>();
   readonly invitations = new Map<number, FakeInvitation>();
+  /** Expired invitations, oldest first: GitHub keeps them (GET /orgs/{org}/failed_invitations). */
+  readonly failedInvitations: FakeInvitation[] = [];
   readonly teams = new Map<string, FakeTeam>();
   readonly outsideCollaborators = new Set<string>();
   private nextId = 1000;
 
-  constructor(readonly login: string) {}
+  constructor(readonly login: string, private readonly now: () => Date = () => new Date()) {}
 
   clear(): void {
     for (const collection of [this.accounts, this.members, this.invitations, this.teams]) collection.clear();
     this.outsideCollaborators.clear();
+    this.failedInvitations.length = 0;
   }
 
   /** A GitHub account (outside the org) that exists and can be invited by login. */
@@ -127,13 +136,28 @@ export class FakeOrg {
     if (input.email && this.invitationsForEmail(input.email).length > 0) {
       throw new FakeApiError(422, 'Validation Failed', [{ resource: 'OrganizationInvitation', code: 'unprocessable', field: 'data', message: 'Invitee is already invited' }]);
     }
-    const invitation: FakeInvitation = { id: this.nextId++, ...input, teamIds: new Set(input.teamIds), createdAt: new Date().toISOString() };
+    const invitation: FakeInvitation = { id: this.nextId++, ...input, teamIds: new Set(input.teamIds), createdAt: this.now().toISOString() };
     this.invitations.set(invitation.id, invitation);
     return invitation;
   }
 
   cancelInvitation(id: number): void {
     if (!this.invitations.delete(id)) throw new FakeApiError(404, 'Not Found');
+  }
+
+  /** Pending invitations older than GitHub's 7 days fail: they leave the pending list for the failed one. */
+  expireInvitations(): void {
+    const cutoff = this.now().getTime() - INVITATION_EXPIRY_MS;
+    for (const invitation of [...this.invitations.values()]) {
+      if (Date.parse(invitation.createdAt) <= cutoff) this.expire(invitation);
+    }
+  }
+
+  expire(invitation: FakeInvitation): void {
+    this.invitations.delete(invitation.id);
+    invitation.failedAt = this.now().toISOString();
+    invitation.failedReason = 'Invitation expired. User did not accept this invite for 7 days.';
+    this.failedInvitations.push(invitation);
   }
 
   /** The invitee accepts (tests): an email invitation needs the account that accepts it. */

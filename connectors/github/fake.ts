@@ -2,7 +2,7 @@ import { randomBytes, verify } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { FakeServer, type ErrorResponse } from '../kit/fake-server';
 import { FakeApiError, FakeOrg, type FakeOrgRole, type FakeTeamRole } from './fake-org';
-import { githubErrorBody, invitationJson, simpleUser, teamJson } from './fake-responses';
+import { githubErrorBody, invitationJson, secondaryRateLimitFault, simpleUser, teamJson } from './fake-responses';
 
 export interface GithubFakeOptions {
   org: string;
@@ -10,7 +10,19 @@ export interface GithubFakeOptions {
   tokens?: string[];
   /** A GitHub App installed on the org: installation tokens are minted for JWTs signed with its key. */
   app?: { appId: number; installationId: number; publicKey: string };
+  /** The fake's clock (invitation expiry, the content-creation window); default the real one. */
+  now?: () => Date;
 }
+
+/** GitHub's secondary limit on content-creating requests: at most `perWindow` writes per `windowS` seconds. */
+interface ContentCreationLimit {
+  perWindow: number;
+  windowS: number;
+  windowStart: number;
+  used: number;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const DEFAULT_PER_PAGE = 30;
 const MAX_PER_PAGE = 100;
@@ -25,10 +37,13 @@ const PRIMARY_LIMIT = 5000;
  */
 export class GithubFake extends FakeServer {
   readonly org: FakeOrg;
+  private readonly now: () => Date;
+  private contentLimit?: ContentCreationLimit;
 
   constructor(private readonly options: GithubFakeOptions) {
     super({ credentials: options.tokens ?? [] });
-    this.org = new FakeOrg(options.org);
+    this.now = options.now ?? (() => new Date());
+    this.org = new FakeOrg(options.org, this.now);
     this.post('/app/installations/:installationId/access_tokens', (req, res) => this.mintInstallationToken(req, res), { public: true });
     this.get('/orgs/:org', (req, res) => this.handle(req, res, () => ({ login: this.org.login, id: 1, type: 'Organization' })));
     this.routeMembers();
@@ -50,8 +65,26 @@ export class GithubFake extends FakeServer {
     this.org.accept(invitation, this.org.accounts.get(login.toLowerCase()) ?? this.org.addAccount(login));
   }
 
+  /** The invitation for this email expires now, as GitHub does after 7 days. */
+  expire(email: string): void {
+    const [invitation] = this.org.invitationsForEmail(email);
+    if (!invitation) throw new Error(`no pending invitation for ${email}`);
+    this.org.expire(invitation);
+  }
+
+  /**
+   * GitHub's secondary limit for content-creating requests (it documents about 80 a minute): past
+   * `perWindow` writes in a window, writes get 403 "secondary rate limit" with the seconds left as
+   * Retry-After until the window is over. Reads are not limited.
+   */
+  limitContentCreation(perWindow: number, windowS: number): this {
+    this.contentLimit = { perWindow, windowS, windowStart: this.now().getTime(), used: 0 };
+    return this;
+  }
+
   protected override resetState(): void {
     this.org.clear();
+    this.contentLimit = undefined;
   }
 
   protected override authorize(req: Request): boolean {
@@ -107,6 +140,9 @@ export class GithubFake extends FakeServer {
         },
         201,
       ),
+    );
+    this.get('/orgs/:org/failed_invitations', (req, res) =>
+      this.handlePage(req, res, () => this.org.failedInvitations.map((invitation) => invitationJson(invitation, this.org.login))),
     );
     this.delete('/orgs/:org/invitations/:id', (req, res) => this.handle(req, res, () => this.org.cancelInvitation(Number(req.params.id)), 204));
     this.get('/orgs/:org/invitations/:id/teams', (req, res) =>
@@ -202,8 +238,11 @@ export class GithubFake extends FakeServer {
   /** Runs a handler for this org: wrong org → 404, FakeApiError → GitHub's error body. */
   private handle(req: Request, res: Response, work: () => unknown, status = 200): void {
     res.set(this.rateLimitHeaders());
+    const waitS = this.contentCreationWaitS(req);
+    if (waitS > 0) return void res.status(403).set('Retry-After', String(waitS)).json(secondaryRateLimitFault().body);
     try {
       if (req.params.org && String(req.params.org).toLowerCase() !== this.org.login.toLowerCase()) throw new FakeApiError(404, 'Not Found');
+      this.org.expireInvitations();
       const body = work();
       if (status === 204) res.status(204).end();
       else res.status(status).json(body);
@@ -211,6 +250,20 @@ export class GithubFake extends FakeServer {
       if (!(error instanceof FakeApiError)) throw error;
       res.status(error.status).json(githubErrorBody(error.status, error.message, error.errors));
     }
+  }
+
+  /** Seconds until a write is allowed again (0: allowed now, and counted). */
+  private contentCreationWaitS(req: Request): number {
+    const limit = this.contentLimit;
+    if (!limit || !WRITE_METHODS.has(req.method)) return 0;
+    const now = this.now().getTime();
+    const windowEnd = limit.windowStart + limit.windowS * 1000;
+    if (now >= windowEnd) Object.assign(limit, { windowStart: now, used: 0 });
+    if (limit.used < limit.perWindow) {
+      limit.used += 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((windowEnd - now) / 1000));
   }
 
   /** What api.github.com sends on every answer: the primary quota, counted down by this fake's calls. */

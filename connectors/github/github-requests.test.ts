@@ -3,7 +3,7 @@ import { collectAll } from '../kit';
 import type { Connector, ConnectorEnv, OpContext } from '../sdk/contract';
 import { ConfigError, ConflictError, NotFoundError, PermanentError, RateLimitedError, RetryableError } from '../sdk/errors';
 import type { GithubConfig } from './config';
-import type { GithubFake } from './fake';
+import { GithubFake } from './fake';
 import { primaryRateLimitFault, secondaryRateLimitFault, githubErrorBody } from './fake-responses';
 import { appConfig, startGithubFake, TEST_APP_PRIVATE_KEY, TEST_TOKEN, tokenConfig } from './harness';
 import { github } from './index';
@@ -124,8 +124,9 @@ describe('GitHub connector against the GitHub fake', () => {
 
       expect(await connector.users.update(ref, { attributes: { role: 'admin' } }, ctx())).toBe('noop');
       expect(fake.calls('PUT /orgs/:org/memberships/:username')).toBe(1);
-      expect(await connector.users.update(ref, { attributes: { role: 'member' } }, ctx())).toBe('applied');
-      expect(fake.org.members.get('octocat')).toBe('member');
+      expect(await connector.users.update(ref, { attributes: { role: null } }, ctx())).toBe('applied');
+      expect(fake.org.members.get('octocat')).toBe('member'); // a cleared role is the default one
+      expect(await connector.users.update(ref, { attributes: { role: 'member' } }, ctx())).toBe('noop');
 
       expect(await connector.users.delete!(ref, ctx())).toBe('applied');
       expect(fake.org.members.has('octocat')).toBe(false);
@@ -185,40 +186,95 @@ describe('GitHub connector against the GitHub fake', () => {
       expect(fake.org.invitations.size).toBe(1);
     });
 
-    it('team changes re-issue the pending invitation with the new team list; listMembers shows the invitee', async () => {
+    it('a joiner by email gets ONE invitation with every mapped team that exists; the team adds that follow are noops', async () => {
+      const platform = await connector.groups!.create(team('platform'), ctx());
+      const leads = await connector.groups!.create(team('leads'), ctx());
+      const ref = await connector.users.create({ ...user('ada@example.com'), groups: ['platform', 'leads', 'not-created-yet'] }, ctx());
+      const [invitation] = fake.org.invitationsForEmail('ada@example.com');
+      expect([...invitation.teamIds].sort()).toEqual([Number(platform.id), Number(leads.id)].sort());
+
+      expect(await connector.groups!.addMember(platform, ref, ctx())).toBe('noop');
+      expect(await connector.groups!.addMember(leads, ref, ctx())).toBe('noop');
+      expect(fake.calls('POST /orgs/:org/invitations')).toBe(1);
+      expect(fake.calls('DELETE /orgs/:org/invitations/:id')).toBe(0);
+      expect((await collectAll(connector.groups!.listMembers(platform, {}, ctx()))).map((member) => member.key)).toEqual(['ada@example.com']);
+    });
+
+    it('a team change while the invitation is pending re-issues it once with the new team list', async () => {
       const platform = await connector.groups!.create(team('platform'), ctx());
       const ref = await connector.users.create(user('ada@example.com'), ctx());
       expect(await connector.groups!.addMember(platform, ref, ctx())).toBe('applied');
-      const [invitation] = fake.org.invitationsForEmail('ada@example.com');
-      expect([...invitation.teamIds]).toEqual([Number(platform.id)]);
+      expect(fake.org.invitationsForEmail('ada@example.com').map((invitation) => [...invitation.teamIds])).toEqual([[Number(platform.id)]]);
       expect(await connector.groups!.addMember(platform, ref, ctx())).toBe('noop');
-      expect((await collectAll(connector.groups!.listMembers(platform, {}, ctx()))).map((member) => member.key)).toEqual(['ada@example.com']);
 
       expect(await connector.groups!.removeMember(platform, ref, ctx())).toBe('applied');
       expect([...fake.org.invitationsForEmail('ada@example.com')[0].teamIds]).toEqual([]);
       expect(await connector.groups!.removeMember(platform, ref, ctx())).toBe('noop');
       expect(fake.org.invitations.size).toBe(1);
+      expect(fake.calls('POST /orgs/:org/invitations')).toBe(3);
     });
 
-    it('a rate limit between cancelling and re-issuing an invitation is finished by the retry, never duplicated', async () => {
+    it('a rate limit between cancelling and re-issuing leaves nothing half-done in memory: the user is gone, and re-creating it sends one invitation with its teams', async () => {
       const platform = await connector.groups!.create(team('platform'), ctx());
       const ref = await connector.users.create(user('ada@example.com'), ctx());
       fake.failNext(1, secondaryRateLimitFault(1, 'POST /orgs/:org/invitations'));
       expect(await failure(connector.groups!.addMember(platform, ref, ctx()))).toBeInstanceOf(RateLimitedError);
       expect(fake.org.invitations.size).toBe(0);
-      await connector.groups!.addMember(platform, ref, ctx());
-      const invitations = fake.org.invitationsForEmail('ada@example.com');
-      expect(invitations.map((invitation) => [...invitation.teamIds])).toEqual([[Number(platform.id)]]);
+
+      // A restarted bridge (a new connector) sees the same thing: the state is GitHub's, not the process's.
+      connect();
+      expect(await failure(connector.groups!.addMember(platform, ref, ctx()))).toBeInstanceOf(NotFoundError);
+      expect(await connector.users.find(ref.key, ctx())).toBeUndefined();
+      await connector.users.create({ ...user('ada@example.com'), groups: ['platform'] }, ctx());
+      expect(fake.org.invitationsForEmail('ada@example.com').map((invitation) => [...invitation.teamIds])).toEqual([[Number(platform.id)]]);
       expect(await connector.groups!.addMember(platform, ref, ctx())).toBe('noop');
     });
 
-    it('a leaver known by email has the invitation cancelled; nothing pending is a noop with a warning', async () => {
+    it('an expired invitation: the user is gone for updates and team adds, create invites again, a leaver is a noop', async () => {
+      const platform = await connector.groups!.create(team('platform'), ctx());
+      const ref = await connector.users.create(user('ada@example.com'), ctx());
+      fake.expire('ada@example.com');
+      expect(await failure(connector.groups!.addMember(platform, ref, ctx()))).toBeInstanceOf(NotFoundError);
+      expect(await failure(connector.users.update(ref, { attributes: { role: 'admin' } }, ctx()))).toBeInstanceOf(NotFoundError);
+      expect(await connector.users.delete!(ref, ctx())).toBe('noop');
+
+      await connector.users.create({ ...user('ada@example.com'), groups: ['platform'] }, ctx());
+      expect(fake.org.invitationsForEmail('ada@example.com')).toHaveLength(1);
+      expect(fake.org.failedInvitations.map((invitation) => invitation.email)).toEqual(['ada@example.com']);
+    });
+
+    it('the fake expires invitations after 7 days on its clock', async () => {
+      let now = new Date('2030-01-01T00:00:00Z');
+      const clocked = await GithubFake.start({ org: 'acme', tokens: [TEST_TOKEN], now: () => now });
+      try {
+        const gh = github.create({ ...tokenConfig(clocked), baseUrl: clocked.url }, env);
+        const ref = await gh.users.create(user('ada@example.com'), ctx());
+        now = new Date('2030-01-07T23:59:00Z');
+        expect(await gh.users.find(ref.key, ctx())).toBeDefined();
+        now = new Date('2030-01-08T00:00:00Z');
+        expect(await gh.users.find(ref.key, ctx())).toBeUndefined();
+        expect(clocked.org.failedInvitations[0]).toMatchObject({ email: 'ada@example.com', failedReason: expect.stringContaining('expired') });
+      } finally {
+        await clocked.stop();
+      }
+    });
+
+    it('a leaver whose invitation was accepted under an unknown login is refused loudly, never reported as done', async () => {
+      const ref = await connector.users.create(user('ada@example.com'), ctx());
+      fake.accept('ada@example.com', 'user5');
+      const writesBefore = fake.requests.filter((request) => request.method !== 'GET').length;
+      const error = await failure(connector.users.delete!(ref, ctx()));
+      expect(error).toBeInstanceOf(PermanentError);
+      expect((error as Error).message).toMatch(/accepted under a GitHub login the bridge does not know.*Remove that account/);
+      expect(fake.org.members.get('user5')).toBe('member');
+      expect(fake.requests.filter((request) => request.method !== 'GET')).toHaveLength(writesBefore);
+    });
+
+    it('a leaver known by email has the pending invitation cancelled', async () => {
       const ref = await connector.users.create(user('ada@example.com'), ctx());
       expect(await connector.users.delete!(ref, ctx())).toBe('applied');
       expect(fake.calls('DELETE /orgs/:org/invitations/:id')).toBe(1);
       expect(fake.org.invitations.size).toBe(0);
-      expect(await connector.users.delete!(ref, ctx())).toBe('noop');
-      expect(logs.some((line) => line.includes('no pending GitHub invitation'))).toBe(true);
     });
 
     it('when the login becomes known, the invitation is swapped for a membership in the same teams', async () => {
@@ -234,6 +290,68 @@ describe('GitHub connector against the GitHub fake', () => {
     });
   });
 
+  describe('login with an email fallback (userKey template `{nickName} <{emails[primary eq true].value}>`)', () => {
+    it('"login <email>" adds the login; " <email>" (no login yet) invites the email; ids are what the listings say', async () => {
+      const member = await connector.users.create(user('octocat <ada@example.com>'), ctx());
+      expect(member).toEqual({ id: 'octocat', key: 'octocat <ada@example.com>' });
+      expect(fake.org.membership('octocat')).toEqual({ state: 'pending', role: 'member' });
+
+      const invitee = await connector.users.create(user(' <bob@example.com>'), ctx());
+      expect(invitee).toEqual({ id: 'bob@example.com', key: ' <bob@example.com>' });
+      expect(fake.org.invitationsForEmail('bob@example.com')).toHaveLength(1);
+      expect(await connector.users.find(' <bob@example.com>', ctx())).toMatchObject({ id: 'bob@example.com', key: ' <bob@example.com>' });
+      const listed = (await collectAll(connector.users.list({}, ctx()))).map((remote) => remote.id).sort();
+      expect(listed).toEqual([invitee.id, member.id].sort());
+      expect(await failure(connector.users.create(user(' <>'), ctx()))).toBeInstanceOf(PermanentError);
+    });
+
+    it('the login appearing swaps the invitation for the membership; an email change behind a known login changes nothing', async () => {
+      await connector.groups!.create(team('platform'), ctx());
+      const ref = await connector.users.create({ ...user(' <ada@example.com>'), groups: ['platform'] }, ctx());
+      expect(await connector.users.update(ref, { key: 'octocat <ada@example.com>', attributes: {} }, ctx())).toBe('applied');
+      expect(fake.org.invitationsForEmail('ada@example.com')).toEqual([]);
+      expect(fake.org.teamMembership('platform', 'octocat')).toEqual({ state: 'pending', role: 'member' });
+
+      const writes = fake.requests.filter((request) => request.method !== 'GET').length;
+      const renamed = { id: 'octocat', key: 'octocat <ada@example.com>' };
+      expect(await connector.users.update(renamed, { key: 'Octocat <ada.lovelace@example.com>', attributes: {} }, ctx())).toBe('noop');
+      expect(fake.requests.filter((request) => request.method !== 'GET')).toHaveLength(writes);
+      expect(fake.org.membership('octocat')).toEqual({ state: 'pending', role: 'member' });
+    });
+  });
+
+  describe('org role from teams (orgAdminTeams)', () => {
+    it('a joiner in an owners team is invited as admin; joining one promotes, leaving the last one demotes', async () => {
+      connect({ orgAdminTeams: ['owners', 'admins'] });
+      const owners = await connector.groups!.create(team('owners'), ctx());
+      const admins = await connector.groups!.create(team('admins'), ctx());
+      const ada = await connector.users.create({ ...user('ada@example.com'), groups: ['owners'] }, ctx());
+      expect(fake.org.invitationsForEmail('ada@example.com')[0].role).toBe('admin');
+      expect(await connector.groups!.addMember(owners, ada, ctx())).toBe('noop');
+
+      const octocat = await connector.users.create(user('octocat'), ctx());
+      fake.accept('octocat');
+      expect(await connector.groups!.addMember(owners, octocat, ctx())).toBe('applied');
+      expect(fake.org.members.get('octocat')).toBe('admin');
+      expect(await connector.groups!.addMember(admins, octocat, ctx())).toBe('applied');
+      expect(await connector.groups!.removeMember(owners, octocat, ctx())).toBe('applied');
+      expect(fake.org.members.get('octocat')).toBe('admin');
+      // A role attribute of member does not demote someone an owners team makes admin.
+      expect(await connector.users.update(octocat, { attributes: { role: 'member' } }, ctx())).toBe('noop');
+      expect(await connector.groups!.removeMember(admins, octocat, ctx())).toBe('applied');
+      expect(fake.org.members.get('octocat')).toBe('member');
+    });
+
+    it('an invitee leaving their owners team is re-invited as a member, in one re-issue', async () => {
+      connect({ orgAdminTeams: ['owners'] });
+      const owners = await connector.groups!.create(team('owners'), ctx());
+      const ada = await connector.users.create({ ...user('ada@example.com'), groups: ['owners'] }, ctx());
+      expect(await connector.groups!.removeMember(owners, ada, ctx())).toBe('applied');
+      expect(fake.org.invitationsForEmail('ada@example.com').map((invitation) => [invitation.role, invitation.teamIds.size])).toEqual([['direct_member', 0]]);
+      expect(fake.calls('POST /orgs/:org/invitations')).toBe(2);
+    });
+  });
+
   describe('teams', () => {
     it('creates closed teams named by slug, refuses non-slugs, and updates the description', async () => {
       const ref = await connector.groups!.create(team('platform'), ctx());
@@ -241,6 +359,27 @@ describe('GitHub connector against the GitHub fake', () => {
       expect(await failure(connector.groups!.create(team('Not A Slug'), ctx()))).toBeInstanceOf(PermanentError);
       expect(await connector.groups!.update!(ref, { attributes: { description: 'Platform engineering' } }, ctx())).toBe('applied');
       expect(fake.org.team('platform').description).toBe('Platform engineering');
+    });
+
+    it('adding someone who is not in the org is NotFoundError (the user is gone), never an invitation behind the org role', async () => {
+      const platform = await connector.groups!.create(team('platform'), ctx());
+      const error = await failure(connector.groups!.addMember(platform, { id: 'hubot', key: 'hubot' }, ctx()));
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect(fake.org.membership('hubot')).toBeUndefined();
+      expect(fake.calls('PUT /orgs/:org/teams/:slug/memberships/:username')).toBe(0);
+    });
+
+    it('a team add is one write (a read first makes a repeat an honest noop at one read)', async () => {
+      const platform = await connector.groups!.create(team('platform'), ctx());
+      const octocat = await connector.users.create(user('octocat'), ctx());
+      fake.accept('octocat');
+      const before = fake.requestCount();
+      expect(await connector.groups!.addMember(platform, octocat, ctx())).toBe('applied');
+      const add = fake.requests.slice(before).map((request) => request.endpoint);
+      expect(add.filter((endpoint) => !endpoint.startsWith('GET'))).toEqual(['PUT /orgs/:org/teams/:slug/memberships/:username']);
+      const again = fake.requestCount();
+      expect(await connector.groups!.addMember(platform, octocat, ctx())).toBe('noop');
+      expect(fake.requests.slice(again).map((request) => request.endpoint)).toEqual(['GET /orgs/:org/teams/:slug/memberships/:username']);
     });
 
     it('members of maintainerTeams get the maintainer role; one DELETE removes, 404 is a noop', async () => {

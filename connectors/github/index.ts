@@ -3,7 +3,7 @@ import { ConfigError, isConnectorError } from '../sdk/errors';
 import { GithubClient } from './client';
 import { githubConfigSchema, type GithubConfig } from './config';
 import { Invitations } from './invitations';
-import { githubMapping } from './mapping';
+import { githubMapping, TeamRoles } from './mapping';
 import { githubTeams } from './teams';
 import { githubUsers } from './users';
 
@@ -21,10 +21,11 @@ export const github: ConnectorDefinition<GithubConfig> = {
   create(config: GithubConfig, env: ConnectorEnv): Connector {
     const client = new GithubClient(config, env);
     const invitations = new Invitations(client);
+    const roles = new TeamRoles(config);
     return {
       check: (ctx) => check(client, ctx),
-      users: githubUsers(client, invitations, config.leaverAction ?? 'remove', env.logger),
-      groups: githubTeams(client, invitations, (config.maintainerTeams ?? []).map((slug) => slug.toLowerCase())),
+      users: githubUsers(client, invitations, roles, config.leaverAction ?? 'remove', env.logger),
+      groups: githubTeams(client, invitations, roles),
     };
   },
 };

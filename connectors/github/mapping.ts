@@ -4,10 +4,11 @@ import { PermanentError } from '../sdk/errors';
 /**
  * How SCIM maps onto a GitHub organization.
  *
- * The user key is a GitHub login (`octocat`) when the IdP knows it, otherwise an email address to invite
- * (`ada@example.com`). GitHub logins cannot contain `@`, so the two forms never collide. The default
- * reads `userName`; point `userKey` at whatever holds the login (and let the IdP fall back to the email
- * with its own expression, e.g. Entra `Coalesce([githubLogin], [mail])`, Okta `user.githubLogin ?: user.email`).
+ * The user key names the GitHub account: a login (`octocat`) when the IdP knows it, otherwise an email
+ * address to invite (`ada@example.com`). GitHub logins cannot contain `@`, so the two never collide. The
+ * default reads `userName`. When the login lives in its own attribute and may be missing, a userKey
+ * template gives the bridge both: `{nickName} <{emails[primary eq true].value}>` yields `octocat
+ * <ada@example.com>` (the login wins) or ` <ada@example.com>` (no login yet: invite the email).
  *
  * Target fields: `role` (org role, `member` or `admin`; default member). Teams get a description that
  * says who manages them.
@@ -21,16 +22,42 @@ export type GithubIdentity = { kind: 'login'; login: string } | { kind: 'email';
 
 // Logins: alphanumerics and hyphens; Enterprise Managed Users add an `_shortcode` suffix.
 const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const EMAIL = /^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/;
+// `login <email>` or ` <email>`: a userKey template whose login placeholder may be empty.
+const LOGIN_WITH_EMAIL = /^\s*([^\s<>]*)\s*<([^<>]*)>\s*$/;
 
 /** The account a key names: a login to add, or an email address to invite. */
 export function identityOf(key: string): GithubIdentity {
-  if (key.includes('@')) {
-    if (EMAIL.test(key)) return { kind: 'email', email: key };
-    throw new PermanentError(`'${key}' is neither a GitHub login nor an email address`);
+  const combined = LOGIN_WITH_EMAIL.exec(key);
+  if (combined) {
+    const [, login, email] = combined;
+    if (login) return loginIdentity(login, key);
+    if (email.trim()) return emailIdentity(email.trim(), key);
+    throw new PermanentError(`'${key}' names neither a GitHub login nor an email address`);
   }
-  if (LOGIN.test(key)) return { kind: 'login', login: key };
+  if (key.includes('@')) return emailIdentity(key, key);
+  return loginIdentity(key, key);
+}
+
+function loginIdentity(login: string, key: string): GithubIdentity {
+  if (LOGIN.test(login)) return { kind: 'login', login };
   throw new PermanentError(`'${key}' is not a valid GitHub login (letters, digits, hyphens) or an email address`);
+}
+
+function emailIdentity(email: string, key: string): GithubIdentity {
+  if (EMAIL.test(email)) return { kind: 'email', email };
+  throw new PermanentError(`'${key}' is neither a GitHub login nor an email address`);
+}
+
+/** `RemoteRef.id`: the lower-cased login or email, which is how listings name the account. */
+export function remoteIdOf(identity: GithubIdentity): string {
+  return (identity.kind === 'login' ? identity.login : identity.email).toLowerCase();
+}
+
+/** Two keys name the same account (`octocat <a@x>` and `Octocat <b@x>` do): no re-keying between them. */
+export function sameAccount(a: string, b: string): boolean {
+  const [left, right] = [identityOf(a), identityOf(b)];
+  return left.kind === right.kind && remoteIdOf(left) === remoteIdOf(right);
 }
 
 export type OrgRole = 'member' | 'admin';
@@ -58,8 +85,36 @@ export function orgRoleOfInvitation(role: string | undefined): OrgRole {
 
 export type TeamRole = 'member' | 'maintainer';
 
-export function teamRoleFor(slug: string, maintainerTeams: readonly string[] = []): TeamRole {
-  return maintainerTeams.includes(slug.toLowerCase()) ? 'maintainer' : 'member';
+/**
+ * The roles a team brings (connector config): `maintainerTeams` set the team role, `orgAdminTeams` make
+ * their members organization owners. Slugs compare case-insensitively.
+ */
+export class TeamRoles {
+  private readonly maintainerTeams: ReadonlySet<string>;
+  private readonly orgAdminTeams: ReadonlySet<string>;
+
+  constructor(config: { maintainerTeams?: string[]; orgAdminTeams?: string[] }) {
+    this.maintainerTeams = new Set((config.maintainerTeams ?? []).map((slug) => slug.toLowerCase()));
+    this.orgAdminTeams = new Set((config.orgAdminTeams ?? []).map((slug) => slug.toLowerCase()));
+  }
+
+  teamRole(slug: string): TeamRole {
+    return this.maintainerTeams.has(slug.toLowerCase()) ? 'maintainer' : 'member';
+  }
+
+  grantsOrgAdmin(slug: string): boolean {
+    return this.orgAdminTeams.has(slug.toLowerCase());
+  }
+
+  get adminTeams(): string[] {
+    return [...this.orgAdminTeams];
+  }
+
+  /** The mapped `role` attribute, raised to `admin` when one of the user's teams makes owners. */
+  orgRole(attributes: Attributes, teamSlugs: readonly string[]): OrgRole {
+    const mapped = orgRoleOf(attributes);
+    return mapped === 'admin' || teamSlugs.some((slug) => this.grantsOrgAdmin(slug)) ? 'admin' : 'member';
+  }
 }
 
 /** Team fields the connector writes; `privacy` defaults to `closed` (visible to all org members). */
