@@ -12,6 +12,8 @@ export interface QueueItem {
   due_at: number;
   attempts: number;
   generation: number;
+  /** Consecutive rate-limited attempts (the engine lengthens the wait and thins out ledger rows). */
+  throttled: number;
   last_error: string | null;
   request_id: string | null;
   enqueued_at: string;
@@ -98,22 +100,30 @@ export class SyncQueue {
   /** Schedules another attempt after `delayMs`; `countAttempt` false for waits that are not failures. */
   release(item: QueueItem, delayMs: number, error: string | null, countAttempt = true): void {
     const now = this.now();
-    this.statements.get(`UPDATE sync_queue SET state = 'pending', due_at = ?, attempts = attempts + ?, last_error = ?, updated_at = ?
+    this.statements.get(`UPDATE sync_queue SET state = 'pending', due_at = ?, attempts = attempts + ?, throttled = 0, last_error = ?, updated_at = ?
                 WHERE target = ? AND subject_kind = ? AND subject_id = ?`)
       .run(now.getTime() + delayMs, countAttempt ? 1 : 0, error, now.toISOString(), item.target, item.subject_kind, item.subject_id);
+  }
+
+  /** The target rate-limited the attempt: try again after `delayMs`, counting it as throttled, not as an attempt. */
+  throttle(item: QueueItem, delayMs: number, error: string): void {
+    const now = this.now();
+    this.statements.get(`UPDATE sync_queue SET state = 'pending', due_at = ?, throttled = throttled + 1, last_error = ?, updated_at = ?
+                WHERE target = ? AND subject_kind = ? AND subject_id = ?`)
+      .run(now.getTime() + delayMs, error, now.toISOString(), item.target, item.subject_kind, item.subject_id);
   }
 
   /** Hands the row back due now with fresh attempts (a newer change superseded the one that failed). */
   restart(item: QueueItem, error: string): void {
     const now = this.now();
-    this.statements.get(`UPDATE sync_queue SET state = 'pending', due_at = ?, attempts = 0, last_error = ?, updated_at = ?
+    this.statements.get(`UPDATE sync_queue SET state = 'pending', due_at = ?, attempts = 0, throttled = 0, last_error = ?, updated_at = ?
                 WHERE target = ? AND subject_kind = ? AND subject_id = ?`)
       .run(now.getTime(), error, now.toISOString(), item.target, item.subject_kind, item.subject_id);
     this.notify(item.target);
   }
 
   deadLetter(item: QueueItem, error: string): void {
-    this.statements.get(`UPDATE sync_queue SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ?
+    this.statements.get(`UPDATE sync_queue SET state = 'dead', attempts = attempts + 1, throttled = 0, last_error = ?, updated_at = ?
                 WHERE target = ? AND subject_kind = ? AND subject_id = ?`)
       .run(error, this.now().toISOString(), item.target, item.subject_kind, item.subject_id);
   }

@@ -4,7 +4,7 @@ import type { Store } from '../store';
 import type { DeliveryJob } from './delivery-job';
 import { MappingError } from './mapping';
 import type { DeliveryObserver, DeliveryOutcome } from './observer';
-import { backoffDelay } from './retry';
+import { backoffDelay, rateLimitWait, worthRecording } from './retry';
 import type { TargetStates } from './target-state';
 import type { Tombstones } from './tombstones';
 
@@ -66,12 +66,7 @@ export class DeliveryOutcomes {
   private failed(job: DeliveryJob, failure: unknown): DeliveryOutcome {
     const { queue } = this.store;
     const message = job.runtime.scrub(describe(failure));
-    if (failure instanceof RateLimitedError) {
-      job.runtime.limiter.pauseFor(failure.retryAfterMs);
-      queue.release(job.item, failure.retryAfterMs, message, false);
-      this.ledger(job, 'delivery.retry', `rate limited for ${failure.retryAfterMs} ms`, message);
-      return 'retry';
-    }
+    if (failure instanceof RateLimitedError) return this.throttled(job, failure, message);
     if (failure instanceof ConfigError) {
       this.pauseTarget(job, message);
       queue.release(job.item, 0, message, false);
@@ -94,6 +89,20 @@ export class DeliveryOutcomes {
     const delayMs = backoffDelay(attempts, job.runtime.settings.delivery.backoff, this.random);
     queue.release(job.item, delayMs, message, true);
     this.ledger(job, 'delivery.retry', `attempt ${attempts} failed; retrying in ${delayMs} ms`, message);
+    return 'retry';
+  }
+
+  /** The whole target rests (a limit is the target's, not the item's); the item keeps its attempts. */
+  private throttled(job: DeliveryJob, failure: RateLimitedError, message: string): DeliveryOutcome {
+    const consecutive = job.item.throttled + 1;
+    const waitMs = rateLimitWait(failure.retryAfterMs, consecutive, job.runtime.settings.delivery.backoff);
+    job.runtime.limiter.pauseFor(waitMs);
+    this.store.queue.throttle(job.item, waitMs, message);
+    // Writes made before the limit hit are always evidence; a bare refusal only now and then.
+    if (job.writes.length > 0 || worthRecording(consecutive)) {
+      const inARow = consecutive > 1 ? ` (${consecutive} times in a row)` : '';
+      this.ledger(job, 'delivery.retry', `rate limited for ${waitMs} ms${inARow}`, message);
+    }
     return 'retry';
   }
 

@@ -45,6 +45,21 @@ describe('delivery to a downstream SCIM application', () => {
     }
   };
 
+  it('a 429 with Retry-After: 0 rests the target a second each time and records the run, not every refusal', async () => {
+    fake.failNext(3, { status: 429, retryAfterS: 0, endpoint: 'POST /scim/v2/Users' });
+    const ada = store.users.create({ userName: 'ada@example.com', active: true }, ctx()).id;
+    await settled();
+
+    expect(fake.calls('POST /scim/v2/Users')).toBe(4);
+    expect(fake.users.byKey('ada@example.com')).toBeDefined();
+    const rows = store.ledger.forSubject(`user:${ada}`).filter((row) => row.kind.startsWith('delivery.'));
+    expect(rows.map((row) => [row.kind, row.reason])).toEqual([
+      ['delivery.retry', 'rate limited for 1000 ms'],
+      ['delivery.retry', 'rate limited for 1000 ms (2 times in a row)'],
+      ['delivery.applied', null],
+    ]);
+  });
+
   it('creates users and a group with members, honours a 429 Retry-After, then suspends a leaver', async () => {
     fake.failNext(1, { status: 429, retryAfterS: 1, endpoint: 'POST /scim/v2/Users' });
     const started = Date.now();

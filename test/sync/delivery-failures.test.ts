@@ -22,6 +22,26 @@ describe('delivery failures', () => {
     expect(harness.ledgerKinds(`user:${ada}`)).toEqual(['user.created', 'delivery.retry', 'delivery.applied']);
   });
 
+  it('a Retry-After of 0 still rests the target a second, and a run of refusals is not a ledger row each', async () => {
+    harness = await Harness.start();
+    harness.directory().rateLimitAfter(0, 0);
+    const ada = harness.createUser('ada');
+    const row = () => harness.store.queue.get('app', { kind: 'user', id: ada })!;
+    await waitFor(() => row().throttled === 1);
+    expect(row().due_at - harness.clock.now().getTime()).toBeGreaterThan(900);
+    expect(harness.directory().calls('users.create')).toBe(1);
+
+    await waitFor(() => row().throttled === 3);
+    expect(harness.directory().calls('users.create')).toBe(3);
+    const retries = harness.store.ledger.forSubject(`user:${ada}`).filter((entry) => entry.kind === 'delivery.retry');
+    expect(retries.map((entry) => entry.reason)).toEqual(['rate limited for 1000 ms', 'rate limited for 1000 ms (2 times in a row)']);
+
+    harness.directory().rateLimitAfter(1_000_000, 0);
+    await harness.settle(1500);
+    expect(harness.remoteUser('ada')).toBeDefined();
+    expect(harness.ledgerKinds(`user:${ada}`).at(-1)).toBe('delivery.applied');
+  });
+
   it('backs off after transient failures, then succeeds', async () => {
     harness = await Harness.start([{ delivery: { maxAttempts: 5, backoff: { baseMs: 20, maxMs: 100 } } }]);
     harness.directory().failNext(2, { kind: 'retryable', message: 'HTTP 503 from target' }, 'users.create');

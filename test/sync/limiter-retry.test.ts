@@ -1,5 +1,5 @@
 import { RateLimiter } from '../../src/sync/limiter';
-import { backoffDelay } from '../../src/sync/retry';
+import { backoffDelay, MIN_RATE_LIMIT_WAIT_MS, rateLimitWait, worthRecording } from '../../src/sync/retry';
 
 describe('token bucket', () => {
   it('allows a burst of one second\'s worth, then spaces calls at the configured rate', async () => {
@@ -39,5 +39,20 @@ describe('backoff', () => {
     expect([1, 2, 3, 4, 5, 6].map(top)).toEqual([99, 199, 399, 799, 999, 999]);
     expect(backoffDelay(3, backoff, () => 0)).toBe(0);
     expect(backoffDelay(3, backoff, () => 0.5)).toBe(200);
+  });
+});
+
+describe('waits after a rate limit', () => {
+  it('never shorter than a second, doubling while the target keeps refusing, up to the backoff maximum', () => {
+    const backoff = { maxMs: 300_000 };
+    expect(rateLimitWait(0, 1, backoff)).toBe(MIN_RATE_LIMIT_WAIT_MS);
+    expect([2, 3, 4].map((consecutive) => rateLimitWait(0, consecutive, backoff))).toEqual([2000, 4000, 8000]);
+    expect(rateLimitWait(0, 40, backoff)).toBe(300_000);
+    expect(rateLimitWait(0, 40, { maxMs: 20 })).toBe(MIN_RATE_LIMIT_WAIT_MS);
+    expect(rateLimitWait(45_000, 2, backoff)).toBe(45_000); // what the target asked for, when longer
+  });
+
+  it('records the 1st, 2nd, 4th, 8th... refusal in a row', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 16].filter(worthRecording)).toEqual([1, 2, 4, 8, 16]);
   });
 });
