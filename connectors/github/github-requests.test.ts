@@ -234,7 +234,7 @@ describe('GitHub connector against the GitHub fake', () => {
       const platform = await connector.groups!.create(team('platform'), ctx());
       const ref = await connector.users.create(user('ada@example.com'), ctx());
       fake.expire('ada@example.com');
-      expect(await failure(connector.groups!.addMember(platform, ref, ctx()))).toBeInstanceOf(NotFoundError);
+      expect(await failure(connector.groups!.addMember(platform, ref, ctx()))).toMatchObject({ kind: 'not-found', subject: 'user' });
       expect(await failure(connector.users.update(ref, { attributes: { role: 'admin' } }, ctx()))).toBeInstanceOf(NotFoundError);
       expect(await connector.users.delete!(ref, ctx())).toBe('noop');
 
@@ -365,8 +365,20 @@ describe('GitHub connector against the GitHub fake', () => {
       const platform = await connector.groups!.create(team('platform'), ctx());
       const error = await failure(connector.groups!.addMember(platform, { id: 'hubot', key: 'hubot' }, ctx()));
       expect(error).toBeInstanceOf(NotFoundError);
+      expect((error as NotFoundError).subject).toBe('user');
       expect(fake.org.membership('hubot')).toBeUndefined();
       expect(fake.calls('PUT /orgs/:org/teams/:slug/memberships/:username')).toBe(0);
+    });
+
+    it('a team that vanished is NotFoundError about the group, for a login and before an invitee loses their invitation', async () => {
+      const platform = await connector.groups!.create(team('platform'), ctx());
+      const octocat = await connector.users.create(user('octocat'), ctx());
+      const ada = await connector.users.create(user('ada@example.com'), ctx());
+      fake.org.deleteTeam('platform');
+      expect(await failure(connector.groups!.addMember(platform, octocat, ctx()))).toMatchObject({ kind: 'not-found', subject: 'group' });
+      expect(await failure(connector.groups!.addMember(platform, ada, ctx()))).toMatchObject({ kind: 'not-found', subject: 'group' });
+      expect(fake.org.invitationsForEmail('ada@example.com')).toHaveLength(1);
+      expect(fake.calls('DELETE /orgs/:org/invitations/:id')).toBe(0);
     });
 
     it('a team add is one write (a read first makes a repeat an honest noop at one read)', async () => {

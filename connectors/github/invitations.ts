@@ -95,7 +95,7 @@ export class Invitations {
 
 /** No pending invitation for the email: the user is gone there (expired, accepted or cancelled). */
 export function invitationGone(email: string): NotFoundError {
-  return new NotFoundError(`no pending invitation to the organization for '${email}' (it expired, was accepted or was cancelled)`);
+  return new NotFoundError(`no pending invitation to the organization for '${email}' (it expired, was accepted or was cancelled)`, { subject: 'user' });
 }
 
 function sameEmail(email: string): (invitation: OrgInvitation) => boolean {

@@ -76,11 +76,15 @@ export function githubTeams(client: GithubClient, invitations: Invitations, role
     const role = roles.teamRole(team.key);
     const current = await teamMembership(client, team.key, login, ctx);
     // A team PUT for someone outside the org would invite them, bypassing the org role: they are gone.
-    if (!current && !(await memberships.get(login, ctx))) throw new NotFoundError(`'${login}' is not a member of or invited to ${client.org}`);
+    if (!current && !(await memberships.get(login, ctx))) {
+      throw new NotFoundError(`'${login}' is not a member of or invited to ${client.org}`, { subject: 'user' });
+    }
     let outcome: Outcome = 'noop';
     if (current?.role !== role) {
-      await client.call(ctx, (octokit, options) =>
-        octokit.rest.teams.addOrUpdateMembershipForUserInOrg({ org: client.org, team_slug: team.key, username: login, role, ...options }),
+      await teamGoneOn404(team, () =>
+        client.call(ctx, (octokit, options) =>
+          octokit.rest.teams.addOrUpdateMembershipForUserInOrg({ org: client.org, team_slug: team.key, username: login, role, ...options }),
+        ),
       );
       outcome = 'applied';
     }
@@ -109,6 +113,8 @@ export function githubTeams(client: GithubClient, invitations: Invitations, role
     const current = await invitations.teamsOf(invitation, ctx);
     const remaining = current.filter((invited) => invited.id !== teamId);
     const next = add ? [...remaining, { id: teamId, slug: team.key }] : remaining;
+    // Check before the cancel: re-inviting with a deleted team's id would fail after the old invitation is gone.
+    if (add && remaining.length === current.length && !(await findTeam(client, team.key, ctx))) throw teamGone(team);
     // Only an orgAdminTeams team changes the role: joining makes an owner, leaving the last one a member.
     const ownerTeam = next.some((invited) => roles.grantsOrgAdmin(invited.slug));
     const role: OrgRole = roles.grantsOrgAdmin(team.key) ? (ownerTeam ? 'admin' : 'member') : orgRoleOfInvitation(invitation.role);
@@ -198,6 +204,19 @@ export function githubTeams(client: GithubClient, invitations: Invitations, role
       }
     },
   };
+}
+
+function teamGone(team: RemoteRef): NotFoundError {
+  return new NotFoundError(`team '${team.key}' does not exist`, { subject: 'group' });
+}
+
+/** A 404 from a team-scoped write (the member exists: that was checked) means the team is gone. */
+async function teamGoneOn404<T>(team: RemoteRef, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw error instanceof NotFoundError ? teamGone(team) : error;
+  }
 }
 
 function remoteTeam(team: Team): RemoteGroup {
