@@ -9,7 +9,7 @@ import { SyncEngine } from './engine';
 export const syncModule: ServerModule = {
   name: 'sync',
   setup({ config, store, logger }) {
-    const metrics = createMetrics(store);
+    const metrics = createMetrics(store, { targets: config.targets.map((target) => target.name) });
     const engine = new SyncEngine({ store, targets: config.targets, connectors, logger: logger.child({ component: 'sync' }), observer: metrics.observer });
     const admin = new DeliveryAdmin(store, engine.targets.map((target) => target.name), (target) => target && engine.refresh(target));
     return {
