@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from '@jest/globals';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import type { Attributes, TargetUser } from '../sdk/contract';
+import type { Attributes, Outcome, TargetUser } from '../sdk/contract';
 import { ConfigError, ConflictError, NotFoundError } from '../sdk/errors';
 import type { FakeTarget } from './fake-target';
 import type { ConnectorHarness } from './harness';
@@ -151,6 +151,18 @@ function userCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, kit
     expect(Object.fromEntries(Object.keys(cleared).map((field) => [field, held?.attributes[field] ?? null]))).toEqual(cleared);
   });
 
+  // On adopt (or a rehire's account still stamped with the previous id) the engine sends Changes.scimId.
+  kitCase(harness, 'user-bridge-id', async () => {
+    const connector = kit.connector();
+    const user = harness.samples.user(12);
+    const otherId = harness.samples.user(13).scimId;
+    const ref = await connector.users.create(user, kit.ctx());
+    await expectStamping(kit, (await connector.users.find(user.key, kit.ctx()))?.scimId, user.scimId, otherId, {
+      update: () => connector.users.update(ref, { attributes: {}, scimId: otherId }, kit.ctx()),
+      stored: async () => (await connector.users.find(user.key, kit.ctx()))?.scimId,
+    });
+  });
+
   kitCase(harness, 'user-create-conflict', async () => {
     const connector = kit.connector();
     const user = harness.samples.user(3);
@@ -237,6 +249,19 @@ function groupCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, ki
     await kit.expectGroup(renamed, { key: newKey, memberIds: [user.id] });
   });
 
+  kitCase(harness, 'group-bridge-id', async () => {
+    const { groups, group } = kit.groupSupport('group-bridge-id');
+    const { update } = requireMembers(groups, ['update'], 'group-bridge-id');
+    const sample = group(9);
+    const otherId = group(15).scimId;
+    const ref = await groups.create(sample, kit.ctx());
+    const stored = async () => (await collectAll(groups.list({}, kit.ctx()))).find((remote) => remote.id === ref.id)?.scimId;
+    await expectStamping(kit, await stored(), sample.scimId, otherId, {
+      update: () => update(ref, { attributes: {}, scimId: otherId }, kit.ctx()),
+      stored,
+    });
+  });
+
   kitCase(harness, 'group-members', async () => {
     const { connector, groups, group } = kit.groupSupport('group-members');
     const ref = await groups.create(group(3), kit.ctx());
@@ -267,12 +292,15 @@ function groupCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, ki
     const ref = await groups.create(group(7), kit.ctx());
     const [gone, present] = await kit.createUserRefs(connector, 2);
     await harness.inspect.removeUser(kit.fake, gone);
-    await expectConnectorError(groups.addMember(ref, gone, kit.ctx()), NotFoundError, kit.errors);
+    // NotFoundError.subject is optional, but when a connector names the side that is gone it must be right.
+    const userGone = await expectConnectorError(groups.addMember(ref, gone, kit.ctx()), NotFoundError, kit.errors);
+    expect(userGone.subject ?? 'user').toBe('user');
     expect(await groups.removeMember(ref, gone, kit.ctx())).toBe('noop');
     await kit.expectGroup(ref, { key: ref.key, memberIds: [] });
 
     expect(await groups.delete(ref, kit.ctx())).toBe('applied');
-    await expectConnectorError(groups.addMember(ref, present, kit.ctx()), NotFoundError, kit.errors);
+    const groupGone = await expectConnectorError(groups.addMember(ref, present, kit.ctx()), NotFoundError, kit.errors);
+    expect(groupGone.subject ?? 'group').toBe('group');
     expect(await groups.removeMember(ref, present, kit.ctx())).toBe('noop');
   });
 
@@ -291,6 +319,28 @@ function printSkips<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>): v
   if (skips.length === 0) return;
   const lines = skips.map(([name, reason]) => `  ${name}: ${reason}`).join('\n');
   console.info(`connector kit: ${harness.definition.kind}${harness.label ? ` (${harness.label})` : ''} skips ${skips.length} case(s):\n${lines}`);
+}
+
+/**
+ * A connector that stamps the bridge id on create must re-stamp it from Changes.scimId; one that stores none
+ * answers 'noop' without calling the target.
+ */
+async function expectStamping<C, F extends FakeTarget>(
+  kit: KitRun<C, F>,
+  storedOnCreate: string | undefined,
+  createdId: string,
+  otherId: string,
+  calls: { update: () => Promise<Outcome>; stored: () => Promise<string | undefined> },
+): Promise<void> {
+  if (storedOnCreate === undefined) {
+    const before = kit.fake.requestCount();
+    expect(await calls.update()).toBe('noop');
+    expect(kit.fake.requestCount()).toBe(before);
+    return;
+  }
+  expect(storedOnCreate).toBe(createdId);
+  expect(await calls.update()).toBe('applied');
+  expect(await calls.stored()).toBe(otherId);
 }
 
 /** The fields user-clear-attributes clears: those the changes add, or all they change if they add none. */
