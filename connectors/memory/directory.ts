@@ -130,7 +130,8 @@ export class MemoryDirectory implements FakeTarget {
     if (holder && holder.id !== id) throw new ConflictError<RemoteUser>(`user ${changes.key} already exists`, toRemoteUser(holder));
     const keyChanged = changes.key !== undefined && changes.key !== user.key;
     if (keyChanged) this.users.rekey(user, changes.key!);
-    return applyAttributes(user.attributes, changes.attributes) || keyChanged ? 'applied' : 'noop';
+    const stamped = stampScimId(user, changes.scimId);
+    return applyAttributes(user.attributes, changes.attributes) || keyChanged || stamped ? 'applied' : 'noop';
   }
 
   setActive(id: string, active: boolean): Outcome {
@@ -166,7 +167,8 @@ export class MemoryDirectory implements FakeTarget {
     if (holder && holder.id !== id) throw new ConflictError<RemoteGroup>(`group ${changes.key} already exists`, toRemoteGroup(holder));
     const keyChanged = changes.key !== undefined && changes.key !== group.key;
     if (keyChanged) this.groups.rekey(group, changes.key!);
-    return applyAttributes(group.attributes, changes.attributes) || keyChanged ? 'applied' : 'noop';
+    const stamped = stampScimId(group, changes.scimId);
+    return applyAttributes(group.attributes, changes.attributes) || keyChanged || stamped ? 'applied' : 'noop';
   }
 
   deleteGroup(id: string): Outcome {
@@ -175,8 +177,8 @@ export class MemoryDirectory implements FakeTarget {
 
   addMember(groupId: string, userId: string): Outcome {
     const group = this.groups.get(groupId);
-    if (!group) throw new NotFoundError(`group ${groupId} not found`);
-    this.requireUser(userId);
+    if (!group) throw new NotFoundError(`group ${groupId} not found`, { subject: 'group' });
+    if (!this.users.get(userId)) throw new NotFoundError(`user ${userId} not found`, { subject: 'user' });
     if (group.members.has(userId)) return 'noop';
     group.members.add(userId);
     return 'applied';
@@ -391,6 +393,13 @@ type StoredGroup = Omit<DirectoryGroup, 'memberIds'> & { members: Set<string> };
 
 function withMemberIds({ members, ...group }: StoredGroup): DirectoryGroup {
   return { ...structuredClone(group), memberIds: [...members] };
+}
+
+/** Replaces the bridge id a record carries (Changes.scimId, on adopt); true when it changed. */
+function stampScimId(record: { scimId?: string }, scimId: string | undefined): boolean {
+  if (scimId === undefined || record.scimId === scimId) return false;
+  record.scimId = scimId;
+  return true;
 }
 
 /** Sets each attribute (null removes it); true when anything changed. */

@@ -33,7 +33,7 @@ export function scimGroups(client: ScimClient, pageSize: number, versions: SeenV
    */
   async function refusedMember(user: RemoteRef, status: number, body: ScimErrorBody | undefined, ctx: OpContext): Promise<ConnectorError> {
     const { status: userStatus } = await client.request('GET', userPath(user), { query: { attributes: 'id' }, signal: ctx.signal, accept: [404] });
-    if (userStatus === 404) return new NotFoundError(`user ${user.key} no longer exists on the target`);
+    if (userStatus === 404) return new NotFoundError(`user ${user.key} no longer exists on the target`, { subject: 'user' });
     return client.errorFor(status, body);
   }
 
@@ -68,7 +68,8 @@ export function scimGroups(client: ScimClient, pageSize: number, versions: SeenV
     // is already there is a success that changes nothing (RFC 7644 §3.5.2.1), so there is no probe first.
     async addMember(group, user, ctx): Promise<Outcome> {
       const operation = { op: 'add' as const, path: 'members', value: [{ value: user.id }] };
-      const { status, body, outcome } = await patchResource(client, versions, path(group), [operation], { ctx, accept: [400, 409] });
+      const { status, body, outcome } = await patchResource(client, versions, path(group), [operation], { ctx, accept: [400, 404, 409] });
+      if (status === 404) throw new NotFoundError(`group ${group.key} no longer exists on the target`, { subject: 'group' });
       // Servers that refuse a duplicate member answer 409.
       if (status === 409) return 'noop';
       if (status === 400) throw await refusedMember(user, status, body, ctx);

@@ -70,11 +70,16 @@ export function toRemoteGroup(group: ScimGroup): RemoteGroup {
   };
 }
 
-/** One replace per changed field (remove for null): the target sees exactly what changed, nothing else. */
+/**
+ * One replace per changed field (remove for null): the target sees exactly what changed, nothing else. A
+ * rename replaces the key attribute; a bridge id to stamp (an adopted resource) replaces externalId, where
+ * create puts it.
+ */
 export function patchOperations(changes: Changes, keyAttribute: 'userName' | 'displayName'): PatchOperation[] {
   const operations: PatchOperation[] = Object.entries(changes.attributes).map(([path, value]) =>
     value === null ? { op: 'remove', path } : { op: 'replace', path, value },
   );
+  if (changes.scimId !== undefined) operations.unshift({ op: 'replace', path: 'externalId', value: changes.scimId });
   if (changes.key !== undefined) operations.unshift({ op: 'replace', path: keyAttribute, value: changes.key });
   return operations;
 }

@@ -84,6 +84,24 @@ describe('SCIM connector on the wire', () => {
     expect(fake.users.get(ref.id)).toMatchObject({ userName: 'alice.l@example.com', displayName: 'Alice L', name: {} });
   });
 
+  it('stamps the bridge id of an adopted user in externalId, where create puts it', async () => {
+    const connector = bearer();
+    const ref = await connector.users.create(alice, ctx());
+    expect(await connector.users.update(ref, { attributes: {}, scimId: 'bridge-id-rehire' }, ctx())).toBe('applied');
+    expect(patchBodies()).toEqual([
+      { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'externalId', value: 'bridge-id-rehire' }] },
+    ]);
+    expect(fake.users.get(ref.id)).toMatchObject({ externalId: 'bridge-id-rehire' });
+  });
+
+  it('says which side of addMember is gone', async () => {
+    const connector = bearer();
+    const group = await connector.groups!.create({ scimId: 'g1', key: 'Engineering', attributes: {} }, ctx());
+    const user = await connector.users.create(alice, ctx());
+    fake.groups.delete(group.id);
+    await expect(connector.groups!.addMember(group, user, ctx())).rejects.toMatchObject({ constructor: NotFoundError, subject: 'group' });
+  });
+
   it('makes no call for an update without changes', async () => {
     const connector = bearer();
     const ref = await connector.users.create(alice, ctx());
@@ -164,7 +182,7 @@ describe('SCIM connector on the wire', () => {
 
     fake.users.delete(user.id);
     const before = fake.requests.length;
-    await expect(connector.groups!.addMember(group, user, ctx())).rejects.toBeInstanceOf(NotFoundError);
+    await expect(connector.groups!.addMember(group, user, ctx())).rejects.toMatchObject({ constructor: NotFoundError, subject: 'user' });
     expect(fake.requests.slice(before).map((request) => `${request.endpoint} ${request.status}`)).toEqual([
       'PATCH /scim/v2/Groups/:id 400',
       'GET /scim/v2/Users/:id 404',
