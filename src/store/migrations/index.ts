@@ -3,6 +3,7 @@ import { syncEngine } from './002-sync-engine';
 import { driftReports } from './003-drift-reports';
 import { grants } from './004-grants';
 import { liveIdIndexes } from './005-live-id-indexes';
+import { grantEvidence } from './006-grant-evidence';
 import { queueThrottled } from './007-queue-throttled';
 
 export interface Migration {
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** Applied in order; a migration is never edited once released, only followed by a new one. */
-export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes, queueThrottled];
+export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes, grantEvidence, queueThrottled];
