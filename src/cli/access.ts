@@ -1,6 +1,9 @@
 import { Option, type Command } from 'commander';
-import { accessReport, hygieneFindings, renderAccess } from '../lifecycle/access-report';
+import { accessReport, renderAccess, requireKnownTarget, UnknownTargetError } from '../lifecycle/access-report';
+import { hygieneFindings } from '../lifecycle/hygiene';
+import { loadConfig } from '../config/load';
 import { evidenceTrail } from '../lifecycle/evidence';
+import type { Store } from '../store';
 import { withDatabaseOptions, withStore, type DatabaseOptions } from './database';
 import { CliError, writeLine, type CliIo } from './io';
 
@@ -17,6 +20,7 @@ export function registerAccessCommands(program: Command, io: CliIo): void {
       .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv', 'md']).default('md')),
   ).action((options: DatabaseOptions & { user?: string; target?: string; format: 'json' | 'csv' | 'md' }) =>
     withStore(options, io, true, (store) => {
+      if (options.target) knownTarget(store, options, io, options.target);
       const rows = accessReport(store.db, { user: options.user, target: options.target });
       io.stdout.write(options.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : renderAccess(rows, options.format));
     }),
@@ -41,4 +45,14 @@ export function registerAccessCommands(program: Command, io: CliIo): void {
       for (const row of trail) writeLine(io.stdout, JSON.stringify(row));
     }),
   );
+}
+
+function knownTarget(store: Store, options: DatabaseOptions, io: CliIo, target: string): void {
+  const configured = loadConfig({ file: options.config, env: io.env, resolveSecrets: false }).targets.map((t) => t.name);
+  try {
+    requireKnownTarget(store.db, configured, target);
+  } catch (error) {
+    if (error instanceof UnknownTargetError) throw new CliError(error.message);
+    throw error;
+  }
 }

@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../config/load';
-import { GrantError, Grants, type Grant, type GrantState } from '../store/grants';
-import { GrantService } from '../lifecycle/grant-service';
-import type { Store } from '../store';
+import { lifecycleParts, counts } from '../lifecycle/module';
+import type { ChangeContext, Store } from '../store';
+import { GrantError, GRANT_STATES, type Grant, type GrantState } from '../store/grants';
+import { IdentityError } from '../lifecycle/identity-admin';
+import { UnknownTargetError } from '../lifecycle/access-report';
 import { withDatabaseOptions, withStore, type DatabaseOptions } from './database';
+import { table } from './delivery-admin-cli';
 import { CliError, writeLine, type CliIo } from './io';
 
 interface CreateOptions extends DatabaseOptions {
@@ -16,10 +20,16 @@ interface CreateOptions extends DatabaseOptions {
   starts?: string;
 }
 
-/** `grant create | approve | list | revoke`: time-bound access, the same rules as /admin/grants. */
+interface ListOptions extends DatabaseOptions {
+  user?: string;
+  group?: string;
+  state?: GrantState;
+  json?: boolean;
+}
+
+/** `grant create | approve | list | revoke | sweep`: time-bound access, the same rules as /admin/grants. */
 export function registerGrantCommands(program: Command, io: CliIo): void {
   const grant = program.command('grant').description('time-bound access to a group: requested, approved when privileged, removed at expiry');
-  const ctx = { actor: `cli:${io.env.USER ?? 'operator'}`, requestId: `cli-${Date.now()}`, source: 'cli' as const };
 
   withDatabaseOptions(
     grant
@@ -28,59 +38,90 @@ export function registerGrantCommands(program: Command, io: CliIo): void {
       .requiredOption('--user <user>', 'SCIM user id or userName')
       .requiredOption('--group <group>', 'SCIM group id or displayName')
       .requiredOption('--reason <text>', 'why the access is needed')
-      .requiredOption('--requester <name>', 'who asks for it')
-      .option('--duration <iso>', 'ISO 8601 duration, e.g. PT2H or P30D')
+      .requiredOption('--requester <user>', 'who asks for it: an active user (id or userName)')
+      .option('--duration <iso>', 'ISO 8601 duration in weeks, days, hours, minutes or seconds, e.g. PT2H or P30D')
       .option('--expires <date-time>', 'ISO 8601 expiry instead of a duration')
       .option('--starts <date-time>', 'ISO 8601 start (default now)'),
   ).action((options: CreateOptions) =>
-    withGrants(options, io, (service) => {
+    withLifecycle(options, io, ({ grantService }) => {
       if (!options.duration === !options.expires) throw new CliError('give exactly one of --duration and --expires');
       const input = { user: options.user, group: options.group, reason: options.reason, requester: options.requester, duration: options.duration, expiresAt: options.expires, startsAt: options.starts };
-      writeLine(io.stdout, JSON.stringify(service.request(ctx, input)));
+      const created = grantService.request(cliContext(io), input);
+      for (const warning of created.warnings ?? []) writeLine(io.stderr, `warning: ${warning}`);
+      writeLine(io.stdout, JSON.stringify(created));
     }),
   );
 
   withDatabaseOptions(
-    grant.command('approve').description('approve a pending grant (the approver must not be the requester)').argument('<id>').requiredOption('--approver <name>', 'who approves'),
+    grant
+      .command('approve')
+      .description('approve a pending grant (the approver is an active user, neither the requester nor the grantee)')
+      .argument('<id>')
+      .requiredOption('--approver <user>', 'who approves (id or userName)'),
   ).action((id: string, options: DatabaseOptions & { approver: string }) =>
-    withGrants(options, io, (_service, grants) => writeLine(io.stdout, JSON.stringify(grants.approve(ctx, id, options.approver)))),
+    withLifecycle(options, io, ({ grantService }) => writeLine(io.stdout, JSON.stringify(grantService.approve(cliContext(io), id, options.approver)))),
   );
 
   withDatabaseOptions(grant.command('revoke').description('end a grant now').argument('<id>').requiredOption('--reason <text>', 'why')).action(
     (id: string, options: DatabaseOptions & { reason: string }) =>
-      withGrants(options, io, (_service, grants) => writeLine(io.stdout, JSON.stringify(grants.revoke(ctx, id, options.reason)))),
+      withLifecycle(options, io, ({ grants }) => writeLine(io.stdout, JSON.stringify(grants.revoke(cliContext(io), id, options.reason)))),
   );
 
   withDatabaseOptions(
     grant
       .command('list')
       .description('list grants')
-      .option('--user <id>', 'only this user id')
-      .addOption(new Option('--state <state>', 'only grants in this state').choices(['pending-approval', 'scheduled', 'active', 'expired', 'revoked']))
+      .option('--user <user>', 'only this user (id or userName)')
+      .option('--group <group>', 'only this group (id or displayName)')
+      .addOption(new Option('--state <state>', 'only grants in this state').choices([...GRANT_STATES]))
       .option('--json', 'one JSON object per line'),
-  ).action((options: DatabaseOptions & { user?: string; state?: GrantState; json?: boolean }) =>
-    withGrants(options, io, (_service, grants) => {
-      const list = grants.list({ userId: options.user, state: options.state });
-      for (const line of options.json ? list.map((g) => JSON.stringify(g)) : grantTable(list)) writeLine(io.stdout, line);
+  ).action((options: ListOptions) =>
+    withLifecycle(options, io, ({ grants, grantService }, store) => {
+      const list = grants.list({
+        userId: options.user && grantService.userId(options.user),
+        groupId: options.group && grantService.groupId(options.group),
+        state: options.state,
+      });
+      for (const line of options.json ? list.map((g) => JSON.stringify(g)) : grantTable(store, list)) writeLine(io.stdout, line);
+    }),
+  );
+
+  withDatabaseOptions(
+    grant.command('sweep').description('run the expiry sweeper now (grants, identity expiry, leaver cascade); prints what it changed as JSON'),
+  ).action((options: DatabaseOptions) =>
+    withLifecycle(options, io, ({ sweeper }) => {
+      const result = sweeper.run(`cli-sweep-${randomUUID()}`);
+      writeLine(io.stderr, Object.entries(counts(result)).map(([key, n]) => `${key}: ${n}`).join(', '));
+      writeLine(io.stdout, JSON.stringify(result));
     }),
   );
 }
 
-function withGrants(options: DatabaseOptions, io: CliIo, fn: (service: GrantService, grants: Grants, store: Store) => void): Promise<void> {
-  const lifecycle = loadConfig({ file: options.config, overrides: { dbFile: options.db }, env: io.env, resolveSecrets: false }).lifecycle;
+type LifecycleParts = ReturnType<typeof lifecycleParts>;
+
+/** Runs fn over the lifecycle parts built from the config and the database; a refused request becomes a CLI error. */
+export function withLifecycle(options: DatabaseOptions, io: CliIo, fn: (parts: LifecycleParts, store: Store) => void): Promise<void> {
+  const config = loadConfig({ file: options.config, overrides: { dbFile: options.db }, env: io.env, resolveSecrets: false });
   return withStore(options, io, true, (store) => {
-    const grants = new Grants(store.db, store.changes, store.now);
     try {
-      fn(new GrantService(store.db, grants, lifecycle, store.now), grants, store);
+      fn(lifecycleParts(store, config), store);
     } catch (error) {
-      if (error instanceof GrantError) throw new CliError(error.message);
+      if (error instanceof GrantError || error instanceof IdentityError || error instanceof UnknownTargetError) throw new CliError(error.message);
       throw error;
     }
   });
 }
 
-function grantTable(grants: Grant[]): string[] {
-  const rows = [['ID', 'USER', 'GROUP', 'STATE', 'APPROVER', 'EXPIRES'], ...grants.map((g) => [g.id, g.user_id, g.group_id, g.state, g.approver ?? '-', g.expires_at])];
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
+export function cliContext(io: CliIo): ChangeContext {
+  return { actor: `cli:${io.env.USER ?? 'operator'}`, requestId: `cli-${randomUUID()}`, source: 'cli' };
+}
+
+function grantTable(store: Store, grants: Grant[]): string[] {
+  const name = (table: 'users' | 'groups', column: 'user_name' | 'display_name', id: string) =>
+    (store.db.prepare(`SELECT ${column} AS name FROM ${table} WHERE id = ?`).get(id) as { name: string } | undefined)?.name ?? id;
+  const header = ['ID', 'USER', 'GROUP', 'STATE', 'REQUESTER', 'APPROVER', 'EXPIRES', 'FLAG'];
+  const rows = grants.map((g) => [
+    g.id, name('users', 'user_name', g.user_id), name('groups', 'display_name', g.group_id), g.state, g.requester, g.approver ?? '-', g.expires_at, g.flag_reason ?? '-',
+  ]);
+  return table([header, ...rows]);
 }

@@ -6,6 +6,7 @@ import { registerLedgerCommands } from './ledger';
 import { registerConfigCommands } from './config';
 import { registerGrantCommands } from './grant';
 import { registerAccessCommands } from './access';
+import { registerIdentityCommands } from './identity';
 import { registerDeliveryCommands } from './deliveries';
 import { registerTargetCommands } from './targets';
 import { registerReconcileCommand } from './reconcile';
@@ -21,6 +22,7 @@ export const commandRegistrations: CommandRegistration[] = [
   registerConfigCommands,
   registerGrantCommands,
   registerAccessCommands,
+  registerIdentityCommands,
   registerDeliveryCommands,
   registerTargetCommands,
   registerReconcileCommand,

@@ -1,24 +1,35 @@
 import type { Db } from '../store';
-import { IDENTITY_SCHEMA_ID } from './identity';
+import type { GrantState } from '../store/grants';
+import { DeliveredAccess, overlapping, type AccountState, type DeliveredSpan } from './delivered';
 
-/** One access path: a user in a group, directly from the IdP or through a grant, current or ended. */
+/**
+ * One access path: a user in a group, directly from the IdP (one row per membership period) or
+ * through a grant (one row per grant: overlapping grants each have their own row and approver).
+ */
 export interface AccessRow {
   userId: string;
   userName: string;
   userActive: boolean;
+  userDeleted: boolean;
   groupId: string;
   group: string;
   via: 'idp' | 'grant';
   grantId: string | null;
+  grantState: GrantState | null;
   reason: string | null;
   requester: string | null;
   approver: string | null;
   approvedAt: string | null;
+  /** Why the grant needs review (e.g. its approver left), when the sweeper flagged it. */
+  flag: string | null;
+  /** When the access began in the bridge (membership added, grant activated). */
   since: string;
   expiresAt: string | null;
   removedAt: string | null;
-  /** Targets that hold the group (the place this access takes effect), with the last sync time. */
-  targets: Array<{ target: string; syncedAt: string }>;
+  /** Targets that really held this membership during the period, and when (not the targets the group is configured for). */
+  targets: DeliveredSpan[];
+  /** The user's account on each target it reached: active, suspended (deprovisioned) or removed. */
+  accounts: AccountState[];
 }
 
 export interface AccessQuery {
@@ -29,115 +40,98 @@ export interface AccessQuery {
   includeRemoved?: boolean;
 }
 
-/**
- * Who has (and had) access to what: every membership period from membership_history, with the grant
- * that justified it, its approver and expiry, and the targets the group is delivered to.
- */
+type AccessBase = Omit<AccessRow, 'targets' | 'accounts' | 'userActive' | 'userDeleted'> & { active: number; deleted_at: string | null };
+
+const PERSON = `u.user_name AS userName, u.active, u.deleted_at, g.display_name AS "group"`;
+// Resolved first, so the report reads the user's own rows through the user_id indexes.
+const USER_FILTER = `AND u.id IN (SELECT id FROM users WHERE id = @user
+  UNION SELECT id FROM users WHERE user_name = @user COLLATE NOCASE AND deleted_at IS NULL
+  UNION SELECT id FROM users WHERE user_name = @user COLLATE NOCASE AND deleted_at IS NOT NULL)`;
+
+/** Who has (and had) access to what, through which group or grant, approved by whom, and where it was delivered. */
 export function accessReport(db: Db, query: AccessQuery = {}): AccessRow[] {
-  const rows = db
+  const params = query.user ? { user: query.user } : {};
+  const forUser = query.user ? USER_FILTER : '';
+  const viaIdp = db
     .prepare(
-      `SELECT h.user_id, u.user_name, u.active, u.deleted_at, h.group_id, g.display_name, h.source, h.grant_id,
-              gr.reason, gr.requester, gr.approver, gr.approved_at, gr.expires_at, h.added_at, h.removed_at
-       FROM membership_history h
-       JOIN users u ON u.id = h.user_id
-       JOIN groups g ON g.id = h.group_id
-       LEFT JOIN grants gr ON gr.id = h.grant_id
-       WHERE (@user IS NULL OR u.id = @user OR u.user_name = @user COLLATE NOCASE)
-         AND (@includeRemoved = 1 OR h.removed_at IS NULL)
-       ORDER BY u.user_name COLLATE NOCASE, g.display_name COLLATE NOCASE, h.added_at`,
+      `SELECT h.user_id AS userId, h.group_id AS groupId, 'idp' AS via, h.added_at AS since, h.removed_at AS removedAt, ${PERSON}
+       FROM membership_history h JOIN users u ON u.id = h.user_id JOIN groups g ON g.id = h.group_id
+       WHERE h.source = 'idp' ${forUser}`,
     )
-    .all({ user: query.user ?? null, includeRemoved: query.includeRemoved === false ? 0 : 1 }) as RawAccess[];
-  const targetsOf = db.prepare(`SELECT target, synced_at FROM links WHERE subject_kind = 'group' AND subject_id = ? ORDER BY target`);
-  return rows
-    .map((row) => toAccessRow(row, targetsOf.all(row.group_id) as Array<{ target: string; synced_at: string }>))
-    .filter((row) => !query.target || row.targets.some((t) => t.target === query.target));
+    .all(params) as AccessBase[];
+  const viaGrant = db
+    .prepare(
+      `SELECT gr.user_id AS userId, gr.group_id AS groupId, 'grant' AS via, gr.id AS grantId, gr.state AS grantState, gr.reason,
+              gr.requester, gr.approver, gr.approved_at AS approvedAt, gr.flag_reason AS flag, gr.activated_at AS since,
+              gr.expires_at AS expiresAt, CASE WHEN gr.state IN ('expired', 'revoked') THEN gr.ended_at END AS removedAt, ${PERSON}
+       FROM grants gr JOIN users u ON u.id = gr.user_id JOIN groups g ON g.id = gr.group_id
+       WHERE gr.activated_at IS NOT NULL ${forUser}`,
+    )
+    .all(params) as AccessBase[];
+  const users = new Set([...viaIdp, ...viaGrant].map((row) => row.userId));
+  const delivered = new DeliveredAccess(db, users.size === 1 ? [...users][0] : undefined);
+  return [...viaIdp, ...viaGrant]
+    .filter((row) => query.includeRemoved !== false || row.removedAt === null)
+    .map((row) => toAccessRow(row, delivered))
+    .filter((row) => !query.target || row.targets.some((t) => t.target === query.target))
+    .sort(byUserGroupSince);
 }
 
-interface RawAccess {
-  user_id: string;
-  user_name: string;
-  active: number;
-  deleted_at: string | null;
-  group_id: string;
-  display_name: string;
-  source: 'idp' | 'grant';
-  grant_id: string | null;
-  reason: string | null;
-  requester: string | null;
-  approver: string | null;
-  approved_at: string | null;
-  expires_at: string | null;
-  added_at: string;
-  removed_at: string | null;
-}
-
-function toAccessRow(row: RawAccess, targets: Array<{ target: string; synced_at: string }>): AccessRow {
+function toAccessRow({ active, deleted_at, ...row }: AccessBase, delivered: DeliveredAccess): AccessRow {
   return {
-    userId: row.user_id,
-    userName: row.user_name,
-    userActive: row.active === 1 && row.deleted_at === null,
-    groupId: row.group_id,
-    group: row.display_name,
-    via: row.source,
-    grantId: row.grant_id,
-    reason: row.reason,
-    requester: row.requester,
-    approver: row.approver,
-    approvedAt: row.approved_at,
-    since: row.added_at,
-    expiresAt: row.expires_at,
-    removedAt: row.removed_at,
-    targets: targets.map((t) => ({ target: t.target, syncedAt: t.synced_at })),
+    ...row,
+    grantId: row.grantId ?? null,
+    grantState: row.grantState ?? null,
+    reason: row.reason ?? null,
+    requester: row.requester ?? null,
+    approver: row.approver ?? null,
+    approvedAt: row.approvedAt ?? null,
+    flag: row.flag ?? null,
+    expiresAt: row.expiresAt ?? null,
+    userActive: active === 1 && deleted_at === null,
+    userDeleted: deleted_at !== null,
+    targets: overlapping(delivered.membership(row.groupId, row.userId), row.since, row.removedAt),
+    accounts: delivered.accounts(row.userId),
   };
 }
 
-export interface HygieneFinding {
-  kind: 'service-without-owner' | 'owner-left' | 'grant-past-expiry' | 'never-active';
-  subject: string;
-  detail: string;
+function byUserGroupSince(a: AccessRow, b: AccessRow): number {
+  const text = (x: string, y: string) => x.localeCompare(y, undefined, { sensitivity: 'base' });
+  return text(a.userName, b.userName) || text(a.group, b.group) || a.since.localeCompare(b.since);
 }
 
-/** Things an auditor should look at: ownerless or orphaned service identities, stale grants, dormant accounts. */
-export function hygieneFindings(db: Db, now: Date): HygieneFinding[] {
-  const identity = `json_extract(u.resource, '$."${IDENTITY_SCHEMA_ID}"')`;
-  const services = db
-    .prepare(
-      `SELECT u.id, u.user_name, json_extract(${identity}, '$.owner') AS owner,
-              (SELECT o.id FROM users o WHERE (o.id = json_extract(${identity}, '$.owner') OR o.user_name = json_extract(${identity}, '$.owner') COLLATE NOCASE)
-                 AND o.deleted_at IS NULL AND o.active = 1) AS live_owner
-       FROM users u
-       WHERE u.deleted_at IS NULL AND lower(json_extract(${identity}, '$.identityType')) = 'service'`,
-    )
-    .all() as Array<{ id: string; user_name: string; owner: string | null; live_owner: string | null }>;
-  const findings: HygieneFinding[] = [];
-  for (const service of services) {
-    if (!service.owner) findings.push({ kind: 'service-without-owner', subject: `user:${service.id}`, detail: `${service.user_name} has no owner` });
-    else if (!service.live_owner) findings.push({ kind: 'owner-left', subject: `user:${service.id}`, detail: `${service.user_name}'s owner ${service.owner} is inactive or gone` });
-  }
-  const staleGrants = db
-    .prepare(`SELECT id, user_id, expires_at FROM grants WHERE state IN ('active', 'scheduled', 'pending-approval') AND expires_at <= ?`)
-    .all(now.toISOString()) as Array<{ id: string; user_id: string; expires_at: string }>;
-  for (const grant of staleGrants) {
-    findings.push({ kind: 'grant-past-expiry', subject: `grant:${grant.id}`, detail: `expired ${grant.expires_at} but not yet revoked` });
-  }
-  const dormant = db
-    .prepare(
-      `SELECT u.id, u.user_name FROM users u WHERE u.deleted_at IS NULL AND u.active = 0
-       AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.subject = 'user:' || u.id AND json_extract(l.after, '$.active') = 1)`,
-    )
-    .all() as Array<{ id: string; user_name: string }>;
-  for (const user of dormant) findings.push({ kind: 'never-active', subject: `user:${user.id}`, detail: `${user.user_name} was never active` });
-  return findings;
+/** A --target filter must name a target the bridge knows; an unknown one would print an empty, misleading report. */
+export class UnknownTargetError extends Error {
+  readonly status = 400;
 }
+
+export function requireKnownTarget(db: Db, configured: readonly string[], target: string): void {
+  const linked = (db.prepare('SELECT DISTINCT target FROM links').all() as Array<{ target: string }>).map((row) => row.target);
+  const known = [...new Set([...configured, ...linked])].sort();
+  if (!known.includes(target)) {
+    throw new UnknownTargetError(`unknown target '${target}'; known targets: ${known.length ? known.join(', ') : '(none)'}`);
+  }
+}
+
+const COLUMNS = [
+  'userName', 'userActive', 'group', 'via', 'grantId', 'grantState', 'reason', 'requester', 'approver', 'approvedAt', 'flag',
+  'since', 'expiresAt', 'removedAt', 'targets', 'accounts',
+] as const;
 
 /** Renders rows as CSV (RFC 4180 quoting) or a Markdown table; JSON callers serialise the rows themselves. */
 export function renderAccess(rows: AccessRow[], format: 'csv' | 'md'): string {
-  const columns = ['userName', 'group', 'via', 'grantId', 'reason', 'requester', 'approver', 'approvedAt', 'since', 'expiresAt', 'removedAt', 'targets'] as const;
-  const cells = rows.map((row) => columns.map((column) => (column === 'targets' ? row.targets.map((t) => t.target).join(' ') : String(row[column] ?? ''))));
+  const cells = rows.map((row) => COLUMNS.map((column) => cell(row, column)));
   if (format === 'csv') {
     const quote = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-    return [columns.join(','), ...cells.map((line) => line.map(quote).join(','))].join('\n') + '\n';
+    return [COLUMNS.join(','), ...cells.map((line) => line.map(quote).join(','))].join('\n') + '\n';
   }
-  const escape = (value: string) => value.replace(/\|/g, '\\|');
-  return [`| ${columns.join(' | ')} |`, `|${columns.map(() => ' --- ').join('|')}|`, ...cells.map((line) => `| ${line.map(escape).join(' | ')} |`)].join('\n') + '\n';
+  const escape = (value: string) => value.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return [`| ${COLUMNS.join(' | ')} |`, `|${COLUMNS.map(() => ' --- ').join('|')}|`, ...cells.map((line) => `| ${line.map(escape).join(' | ')} |`)].join('\n') + '\n';
+}
+
+function cell(row: AccessRow, column: (typeof COLUMNS)[number]): string {
+  if (column === 'targets') return row.targets.map((t) => (t.until ? `${t.target} until ${t.until}` : t.target)).join('; ');
+  if (column === 'accounts') return row.accounts.map((a) => `${a.target}:${a.state}`).join(' ');
+  if (column === 'userActive') return row.userDeleted ? 'deleted' : String(row.userActive);
+  return String(row[column] ?? '');
 }

@@ -22,8 +22,23 @@ export interface IdentityExtension {
 
 const { Attribute, SchemaDefinition } = SCIMMY.Types;
 
+/**
+ * Publishes canonicalValues in /Schemas without scimmy enforcing them case-sensitively: "Service" from
+ * an IdP is accepted, and a value outside the list gets identityProblem's clear message, not scimmy's.
+ */
+class IdentityTypeAttribute extends Attribute {
+  constructor() {
+    super('string', 'identityType', { description: 'human, contractor or service (any case)', caseExact: false });
+  }
+
+  override toJSON(): ReturnType<SCIMMY.Types.Attribute['toJSON']> {
+    // scimmy freezes attributes, so the list is not kept on the instance.
+    return { ...super.toJSON(), canonicalValues: [...IDENTITY_TYPES] };
+  }
+}
+
 const identityDefinition = new SchemaDefinition('Identity', IDENTITY_SCHEMA_ID, 'Identity lifecycle: type, owner, sponsor, purpose and expiry', [
-  new Attribute('string', 'identityType', { description: 'human, contractor or service' }),
+  new IdentityTypeAttribute(),
   new Attribute('string', 'owner', { description: 'id or userName of the person who owns this identity' }),
   new Attribute('string', 'sponsor', { description: 'id or userName of the employee sponsoring a contractor' }),
   new Attribute('string', 'purpose', { description: 'What the identity is for' }),
@@ -64,4 +79,17 @@ export function identityProblem(resource: Record<string, unknown>): string | und
     return `a service identity requires ${missing(['owner', 'purpose']).join(' and ')}`;
   }
   return undefined;
+}
+
+/**
+ * Precedence on a full replace (PUT): a body without the extension keeps the stored one. IdPs such as
+ * Okta PUT the whole user without knowing this extension; lifecycle fields set through the admin API
+ * (a contractor's sponsor and expiry) must not vanish with such a PUT. A body that carries the
+ * extension replaces it; PATCH edits it; the admin API merges into it.
+ */
+export function keepStoredIdentity<T extends Record<string, unknown>>(incoming: T, stored: Record<string, unknown> | undefined): T {
+  const kept = stored ? identityOf(stored) : undefined;
+  if (!kept || identityOf(incoming) !== undefined) return incoming;
+  const schemas = Array.isArray(incoming.schemas) ? [...new Set([...(incoming.schemas as string[]), IDENTITY_SCHEMA_ID])] : incoming.schemas;
+  return { ...incoming, ...(schemas ? { schemas } : {}), [IDENTITY_SCHEMA_ID]: kept };
 }

@@ -1,18 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
+import type { BridgeConfig } from '../config/types';
 import { cronLogger } from '../log';
 import type { ServerModule } from '../server';
+import type { Store } from '../store';
 import { Grants } from '../store/grants';
 import { lifecycleAdminRouter } from '../http/admin/grants';
+import { identityAdminRouter } from '../http/admin/identities';
 import { GrantService } from './grant-service';
+import { IdentityAdmin } from './identity-admin';
+import { PrivilegedGroups } from './privileged-groups';
 import { ExpirySweeper } from './sweeper';
 
-/** Grants, the expiry sweeper on its cron schedule, and their admin API. */
+/** Grants, the grant service and the sweeper over one store, as `serve` and the CLI both build them. */
+export function lifecycleParts(store: Store, config: Pick<BridgeConfig, 'lifecycle' | 'targets'>) {
+  const grants = new Grants(store.db, store.changes, store.now, new PrivilegedGroups(store.db, config.lifecycle.privilegedGroups));
+  return {
+    grants,
+    grantService: new GrantService(store, grants, config.targets),
+    sweeper: new ExpirySweeper(store, grants, config.lifecycle),
+    identities: new IdentityAdmin(store),
+  };
+}
+
+/** Grants, identities, the expiry sweeper on its cron schedule, and their admin API. */
 export const lifecycleModule: ServerModule = {
   name: 'lifecycle',
   setup({ config, store, logger }) {
-    const grants = new Grants(store.db, store.changes, store.now);
-    const sweeper = new ExpirySweeper(store, grants, config.lifecycle);
+    const { grants, grantService, sweeper, identities } = lifecycleParts(store, config);
+    const targets = config.targets.map((target) => target.name);
     const sweepNow = (requestId: string) => {
       const result = sweeper.run(requestId);
       logger.info('expiry sweep', { requestId, ...counts(result) });
@@ -20,7 +36,7 @@ export const lifecycleModule: ServerModule = {
     };
     let task: ScheduledTask | undefined;
     return {
-      adminRouters: [lifecycleAdminRouter({ store, grants, grantService: new GrantService(store.db, grants, config.lifecycle, store.now), sweepNow })],
+      adminRouters: [lifecycleAdminRouter({ store, grants, grantService, targets, sweepNow }), identityAdminRouter(identities)],
       services: [
         {
           name: 'expiry-sweeper',
@@ -41,6 +57,6 @@ export const lifecycleModule: ServerModule = {
   },
 };
 
-function counts(result: object): Record<string, number> {
+export function counts(result: object): Record<string, number> {
   return Object.fromEntries(Object.entries(result).map(([key, ids]) => [key, ids.length]));
 }

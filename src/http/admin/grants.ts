@@ -1,24 +1,24 @@
 import { Router } from 'express';
 import type { Store } from '../../store';
-import type { Grants, GrantState } from '../../store/grants';
+import { GRANT_STATES, type Grants, type GrantState } from '../../store/grants';
 import type { GrantService } from '../../lifecycle/grant-service';
-import { accessReport, hygieneFindings, renderAccess } from '../../lifecycle/access-report';
+import { accessReport, renderAccess, requireKnownTarget } from '../../lifecycle/access-report';
+import { hygieneFindings } from '../../lifecycle/hygiene';
 import { evidenceTrail } from '../../lifecycle/evidence';
 import grantCreateSchema from '../../../schemas/admin/grant-create.schema.json';
 import grantApproveSchema from '../../../schemas/admin/grant-approve.schema.json';
 import grantRevokeSchema from '../../../schemas/admin/grant-revoke.schema.json';
-import { scimError } from '../auth';
 import { InvalidRequest, guarded, queryText, validateBody } from './request';
 
 export interface LifecycleAdminDeps {
   store: Store;
   grants: Grants;
   grantService: GrantService;
+  /** Configured target names (the access report's --target must name one, or one the database knows). */
+  targets: readonly string[];
   /** Runs the expiry sweeper now (the same code the schedule runs). */
   sweepNow(requestId: string): unknown;
 }
-
-const GRANT_STATES: GrantState[] = ['pending-approval', 'scheduled', 'active', 'expired', 'revoked'];
 
 /** /admin/grants, /admin/access, /admin/evidence and /admin/lifecycle/sweep. */
 export function lifecycleAdminRouter(deps: LifecycleAdminDeps): Router {
@@ -32,17 +32,21 @@ export function lifecycleAdminRouter(deps: LifecycleAdminDeps): Router {
   router.get('/grants', guarded((req, res) => {
     const state = queryText(req, 'state');
     if (state && !GRANT_STATES.includes(state as GrantState)) throw new InvalidRequest(`state must be one of ${GRANT_STATES.join(', ')}`);
-    res.json(deps.grants.list({ userId: queryText(req, 'user'), groupId: queryText(req, 'group'), state: state as GrantState | undefined }));
+    const user = queryText(req, 'user');
+    const group = queryText(req, 'group');
+    res.json(deps.grants.list({
+      userId: user && deps.grantService.userId(user),
+      groupId: group && deps.grantService.groupId(group),
+      state: state as GrantState | undefined,
+    }));
   }));
 
-  router.get('/grants/:id', (req, res) => {
-    const grant = deps.grants.get(req.params.id);
-    if (grant) res.json(grant);
-    else res.status(404).type('application/scim+json').send(scimError(404, `grant ${req.params.id} not found`));
-  });
+  router.get('/grants/:id', guarded((req, res) => {
+    res.json(deps.grants.require(req.params.id as string));
+  }));
 
   router.post('/grants/:id/approve', validateBody(grantApproveSchema), guarded((req, res) => {
-    res.json(deps.grants.approve(ctx(req), req.params.id as string, req.body.approver));
+    res.json(deps.grantService.approve(ctx(req), req.params.id as string, req.body.approver));
   }));
 
   router.post('/grants/:id/revoke', validateBody(grantRevokeSchema), guarded((req, res) => {
@@ -52,7 +56,9 @@ export function lifecycleAdminRouter(deps: LifecycleAdminDeps): Router {
   router.get('/access', guarded((req, res) => {
     const format = queryText(req, 'format') ?? 'json';
     if (!['json', 'csv', 'md'].includes(format)) throw new InvalidRequest('format must be json, csv or md');
-    const rows = accessReport(deps.store.db, { user: queryText(req, 'user'), target: queryText(req, 'target') });
+    const target = queryText(req, 'target');
+    if (target) requireKnownTarget(deps.store.db, deps.targets, target);
+    const rows = accessReport(deps.store.db, { user: queryText(req, 'user'), target });
     if (format === 'json') res.json(rows);
     else res.type(format === 'csv' ? 'text/csv' : 'text/markdown').send(renderAccess(rows, format as 'csv' | 'md'));
   }));
