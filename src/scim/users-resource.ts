@@ -7,7 +7,7 @@ import { guarded, guardedAsync, requireContext, retryOnConcurrentChange } from '
 import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
 import { ENTERPRISE_USER, isPlainObject } from './normalize';
-import { IDENTITY_SCHEMA_ID, identityProblem } from '../lifecycle/identity';
+import { IDENTITY_SCHEMA_ID, identityProblem, keepStoredIdentity } from '../lifecycle/identity';
 import { implementedSchemasOnly, refuseReadOnlyGroups, requireObjectExtensions, requireSchemas, singlePrimary } from './resource-rules';
 import { applyPatch, patchWithoutPasswords, requirePatchOp, retargetUnmatchedTypeFilters } from './patch-ops';
 import { listResponse, omitsAttribute, project, resourceOut, type ListBody } from './resource-output';
@@ -56,7 +56,7 @@ export class ScimUsers extends SCIMMY.Resources.User {
       const id = this.id;
       const stored = await context.store.batched(() =>
         id
-          ? users.replace(id, resource, context.change, { precondition: ifMatchGuard(context.ifMatch) }, { passwordReceived })
+          ? users.replace(id, keepStoredIdentity(resource, users.get(id)?.resource), context.change, { precondition: ifMatchGuard(context.ifMatch) }, { passwordReceived })
           : users.create(resource, context.change, { passwordReceived }),
       );
       const out = this.answer(stored, context, Boolean(id));
