@@ -44,6 +44,12 @@ export class Links {
     this.statements.get('DELETE FROM links WHERE target = ? AND subject_kind = ? AND subject_id = ?').run(target, subject.kind, subject.id);
   }
 
+  /** Removes the subject's link only while it still points at `remoteId` (a later re-link is kept). */
+  removeIfRemote(target: string, subject: SubjectRef, remoteId: string): void {
+    this.statements.get('DELETE FROM links WHERE target = ? AND subject_kind = ? AND subject_id = ? AND remote_id = ?')
+      .run(target, subject.kind, subject.id, remoteId);
+  }
+
   /** Targets that still hold a link for the subject (a tombstone stays until this is empty). */
   targetsFor(subject: SubjectRef): string[] {
     return (this.statements.get('SELECT target FROM links WHERE subject_kind = ? AND subject_id = ?')

@@ -22,6 +22,8 @@ export class DeliveryJob {
   rescheduleInMs?: number;
   /** Subjects on this target to queue as well (groups whose member was deprovisioned, members not yet created). */
   readonly alsoEnqueue: SubjectRef[] = [];
+  /** Other subjects' links to drop if they still point at that remote object (a member the target no longer has). */
+  readonly staleLinks: Array<{ subject: SubjectRef; remoteId: string }> = [];
 
   constructor(
     readonly runtime: TargetRuntime,

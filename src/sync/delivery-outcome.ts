@@ -46,6 +46,7 @@ export class DeliveryOutcomes {
   }
 
   private saveLink(job: DeliveryJob): void {
+    for (const { subject, remoteId } of job.staleLinks) this.store.links.removeIfRemote(job.runtime.name, subject, remoteId);
     const change = job.linkChange;
     if (!change) return;
     if ('remove' in change) this.store.links.remove(job.runtime.name, job.subject);

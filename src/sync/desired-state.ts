@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../store';
+import type { Db, SubjectRef } from '../store';
 import type { SqlFragment } from '../store/filter/sql-value';
 
 export interface DesiredUser {
@@ -12,9 +12,14 @@ export interface DesiredUser {
   groupNames: string[];
 }
 
-export interface DesiredGroup {
+/** How a target's group mapping can name a SCIM group: its id, externalId or displayName. */
+export interface GroupHandle {
   id: string;
   displayName: string;
+  externalId: string | null;
+}
+
+export interface DesiredGroup extends GroupHandle {
   deleted: boolean;
   resource: Record<string, unknown>;
   /** Live users that are members now (any source, unexpired). */
@@ -31,6 +36,8 @@ export class DesiredState {
   private readonly groupStmt;
   private readonly membersStmt;
   private readonly groupIdsOfUserStmt;
+  private readonly groupsOfUserStmt;
+  private readonly liveStmts;
   private readonly filterStmts = new Map<string, Statement>();
 
   constructor(private readonly db: Db, private readonly now: () => Date) {
@@ -38,11 +45,28 @@ export class DesiredState {
     this.userGroupsStmt = db.prepare(`
       SELECT DISTINCT lower(g.display_name) AS name FROM memberships m JOIN groups g ON g.id = m.group_id
       WHERE m.user_id = ? AND g.deleted_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > ?)`);
-    this.groupStmt = db.prepare('SELECT id, display_name, deleted_at, resource FROM groups WHERE id = ?');
+    this.groupStmt = db.prepare('SELECT id, display_name, external_id, deleted_at, resource FROM groups WHERE id = ?');
     this.membersStmt = db.prepare(`
       SELECT DISTINCT m.user_id AS id, u.active AS active FROM memberships m JOIN users u ON u.id = m.user_id
       WHERE m.group_id = ? AND u.deleted_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > ?) ORDER BY m.user_id`);
     this.groupIdsOfUserStmt = db.prepare('SELECT DISTINCT group_id AS id FROM memberships WHERE user_id = ?');
+    this.groupsOfUserStmt = db.prepare(`
+      SELECT DISTINCT g.id, g.display_name AS displayName, g.external_id AS externalId FROM memberships m JOIN groups g ON g.id = m.group_id
+      WHERE m.user_id = ? AND g.deleted_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > ?)`);
+    this.liveStmts = {
+      user: db.prepare('SELECT 1 FROM users WHERE id = ? AND deleted_at IS NULL'),
+      group: db.prepare('SELECT 1 FROM groups WHERE id = ? AND deleted_at IS NULL'),
+    };
+  }
+
+  /** Whether the subject is in the directory (not deleted), whatever its state or scope. */
+  isLive(subject: SubjectRef): boolean {
+    return this.liveStmts[subject.kind].get(subject.id) !== undefined;
+  }
+
+  /** The live groups the user is a member of now (unexpired memberships). */
+  groupsOf(userId: string): GroupHandle[] {
+    return this.groupsOfUserStmt.all(userId, this.now().toISOString()) as GroupHandle[];
   }
 
   user(id: string): DesiredUser | undefined {
@@ -59,12 +83,13 @@ export class DesiredState {
   }
 
   group(id: string): DesiredGroup | undefined {
-    const row = this.groupStmt.get(id) as { id: string; display_name: string; deleted_at: string | null; resource: string } | undefined;
+    const row = this.groupStmt.get(id) as { id: string; display_name: string; external_id: string | null; deleted_at: string | null; resource: string } | undefined;
     if (!row) return undefined;
     const members = this.membersStmt.all(id, this.now().toISOString()) as Array<{ id: string; active: number }>;
     return {
       id: row.id,
       displayName: row.display_name,
+      externalId: row.external_id,
       deleted: row.deleted_at !== null,
       resource: { ...(JSON.parse(row.resource) as Record<string, unknown>), id: row.id },
       members: members.map((member) => ({ id: member.id, active: member.active === 1 })),

@@ -60,7 +60,7 @@ export class SyncEngine {
     this.targets = resolveTargets(options.targets, options.connectors);
     const now = () => this.store.now();
     const desired = new DesiredState(this.store.db, now);
-    this.sync = new SyncContext(this.store.db, desired, this.store.links, this.store.queue, now);
+    this.sync = new SyncContext(this.store, desired, now);
     this.states = new TargetStates(this.store.db, now);
     this.tombstones = new Tombstones(this.store.db);
     // Routing must be in place before the first SCIM write, whether or not workers run yet.

@@ -1,6 +1,6 @@
 import type { SubjectRef, TargetRouter } from '../store';
 import type { Links } from '../store/links';
-import type { DesiredGroup, DesiredState, DesiredUser } from './desired-state';
+import type { DesiredGroup, DesiredState, DesiredUser, GroupHandle } from './desired-state';
 import type { GroupMappingConfig, TargetSettings } from './target-config';
 
 /** Whether the user belongs on the target now: live, in the scoped groups (if any) and matching the filter. */
@@ -12,7 +12,7 @@ export function userInScope(target: TargetSettings, user: DesiredUser, desired: 
 }
 
 /** The target's mapping for a live SCIM group, or undefined when the group is not pushed there. */
-export function groupMappingFor(target: TargetSettings, group: DesiredGroup): Required<GroupMappingConfig> | undefined {
+export function groupMappingFor(target: TargetSettings, group: GroupHandle & { deleted?: boolean }): Required<GroupMappingConfig> | undefined {
   if (group.deleted) return undefined;
   const name = group.displayName.toLowerCase();
   return target.groups.find((mapping) => mapping.scim.toLowerCase() === name);

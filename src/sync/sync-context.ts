@@ -1,4 +1,5 @@
-import type { Db, SubjectRef } from '../store';
+import type { Store, SubjectRef } from '../store';
+import type { Ledger } from '../store/ledger';
 import type { Links } from '../store/links';
 import type { SyncQueue } from '../store/queue';
 import type { DesiredState } from './desired-state';
@@ -7,16 +8,22 @@ import type { DesiredState } from './desired-state';
 export class SyncContext {
   private readonly groupsListingStmt;
 
-  constructor(
-    db: Db,
-    readonly desired: DesiredState,
-    readonly links: Links,
-    readonly queue: SyncQueue,
-    readonly now: () => Date,
-  ) {
-    this.groupsListingStmt = db.prepare(`
+  readonly links: Links;
+  readonly queue: SyncQueue;
+  readonly ledger: Ledger;
+
+  constructor(private readonly store: Store, readonly desired: DesiredState, readonly now: () => Date) {
+    this.links = store.links;
+    this.queue = store.queue;
+    this.ledger = store.ledger;
+    this.groupsListingStmt = store.db.prepare(`
       SELECT subject_id AS id FROM links
       WHERE target = ? AND subject_kind = 'group' AND json_type(last_applied, '$.members."' || ? || '"') IS NOT NULL`);
+  }
+
+  /** Runs fn in one immediate transaction (for the few writes that cannot wait for the job's outcome). */
+  transaction<T>(fn: () => T): T {
+    return this.store.transaction(fn);
   }
 
   /** Groups whose applied state on `target` lists the user as a member. */

@@ -2,7 +2,8 @@ import type { RemoteRef, RemoteUser, TargetUser } from '../../connectors/sdk/con
 import { ConflictError, NotFoundError, PermanentError } from '../../connectors/sdk/errors';
 import type { DeliveryJob } from './delivery-job';
 import { changesFor, type AppliedUser } from './diff';
-import { userInScope } from './scope';
+import { claimRemote, waitForHolder } from './remote-ownership';
+import { groupMappingFor, userInScope } from './scope';
 import type { SyncContext } from './sync-context';
 
 /**
@@ -12,20 +13,20 @@ import type { SyncContext } from './sync-context';
 export async function syncUser(job: DeliveryJob, sync: SyncContext): Promise<void> {
   const user = sync.desired.user(job.subject.id);
   const target = job.runtime.settings;
-  if (user && user.active && userInScope(target, user, sync.desired)) return ensurePresent(job, job.runtime.mapping.user(user));
+  if (user && user.active && userInScope(target, user, sync.desired)) return ensurePresent(job, sync, job.runtime.mapping.user(user));
   if (!job.currentApplied()) return; // never provisioned there: nothing to take away
   await deprovision(job, sync, !user || user.deleted);
 }
 
-async function ensurePresent(job: DeliveryJob, desired: TargetUser): Promise<void> {
+async function ensurePresent(job: DeliveryJob, sync: SyncContext, desired: TargetUser): Promise<void> {
   const current = job.currentApplied<AppliedUser>();
-  if (!current) return correlateOrCreate(job, desired);
+  if (!current) return correlateOrCreate(job, sync, desired);
   try {
-    await bringUpToDate(job, current.remote, current.applied, desired);
+    await bringUpToDate(job, sync, current.remote, current.applied, desired);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
     job.removeLink(); // deleted on the target behind our back: find it again or recreate it
-    await correlateOrCreate(job, desired);
+    await correlateOrCreate(job, sync, desired);
   }
 }
 
@@ -34,30 +35,33 @@ async function ensurePresent(job: DeliveryJob, desired: TargetUser): Promise<voi
  * carrying it, so a new user costs one call instead of find + create, and a create repeated after a
  * crash (done on the target, not yet linked here) adopts the account instead of duplicating it.
  */
-async function correlateOrCreate(job: DeliveryJob, desired: TargetUser): Promise<void> {
+async function correlateOrCreate(job: DeliveryJob, sync: SyncContext, desired: TargetUser): Promise<void> {
   const users = job.runtime.connector.users;
   try {
     const created = await job.call('users.create', (ctx) => users.create(desired, ctx));
     job.wrote('users.create', 'applied', { key: desired.key, attributes: Object.keys(desired.attributes) });
-    job.putLink(created, { key: desired.key, attributes: desired.attributes, active: true, scimId: desired.scimId });
+    const applied: AppliedUser = { key: desired.key, attributes: desired.attributes, active: true, scimId: desired.scimId };
+    if (claimRemote(job, sync, created, applied) === 'wait') return waitForHolder(job);
+    rejoinGroups(job, sync);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     const existing = (error.existing as RemoteUser | undefined) ?? (await job.call('users.find', (ctx) => users.find(desired.key, ctx)));
     if (!existing) throw new PermanentError(`the target reports '${desired.key}' exists but cannot find it`, { cause: error });
-    await adopt(job, existing, desired);
+    await adopt(job, sync, existing, desired);
   }
 }
 
 /** Links an account that already exists on the target, then changes only what differs from desired. */
-async function adopt(job: DeliveryJob, remote: RemoteUser, desired: TargetUser): Promise<void> {
+async function adopt(job: DeliveryJob, sync: SyncContext, remote: RemoteUser, desired: TargetUser): Promise<void> {
   const attributes = Object.fromEntries(Object.keys(desired.attributes).map((field) => [field, remote.attributes[field] ?? null]));
   const applied: AppliedUser = { key: remote.key, attributes, active: remote.active, scimId: remote.scimId ?? null };
+  if (claimRemote(job, sync, remote, applied) === 'wait') return waitForHolder(job);
   job.wrote('link', 'noop', { remoteId: remote.id });
-  job.putLink(remote, applied);
-  await bringUpToDate(job, remote, applied, desired);
+  rejoinGroups(job, sync);
+  await bringUpToDate(job, sync, remote, applied, desired);
 }
 
-async function bringUpToDate(job: DeliveryJob, ref: RemoteRef, applied: AppliedUser, desired: TargetUser): Promise<void> {
+async function bringUpToDate(job: DeliveryJob, sync: SyncContext, ref: RemoteRef, applied: AppliedUser, desired: TargetUser): Promise<void> {
   const users = job.runtime.connector.users;
   let state = applied;
   if (!state.active && users.enable) {
@@ -65,12 +69,28 @@ async function bringUpToDate(job: DeliveryJob, ref: RemoteRef, applied: AppliedU
     job.wrote('users.enable', await job.call('users.enable', (ctx) => enable(ref, ctx)));
     state = { ...state, active: true, suspendedAt: undefined };
     job.putLink(ref, state);
+    rejoinGroups(job, sync);
   }
   const changes = changesFor(state, desired);
   if (!changes) return;
   const outcome = await job.call('users.update', (ctx) => users.update(ref, changes, ctx));
   job.wrote('users.update', outcome, changes);
   job.putLink({ id: ref.id, key: desired.key }, { ...state, key: desired.key, attributes: desired.attributes, scimId: desired.scimId });
+}
+
+/**
+ * The user's presence on the target changed (created, adopted, enabled): the mapped groups it is a member
+ * of add it (again). A group with a pending delivery adds it when that runs; any other is queued, since it
+ * settled while the user was not there (deprovisioned, out of scope, not created yet).
+ */
+function rejoinGroups(job: DeliveryJob, sync: SyncContext): void {
+  const target = job.runtime.settings;
+  for (const group of sync.desired.groupsOf(job.subject.id)) {
+    if (!groupMappingFor(target, group)) continue;
+    const subject = { kind: 'group' as const, id: group.id };
+    const queued = job.alsoEnqueue.some((other) => other.kind === 'group' && other.id === group.id);
+    if (!queued && sync.queue.get(target.name, subject)?.state !== 'pending') job.alsoEnqueue.push(subject);
+  }
 }
 
 type Action = 'suspend' | 'delete';
@@ -87,7 +107,7 @@ async function deprovision(job: DeliveryJob, sync: SyncContext, deleted: boolean
     else job.rescheduleInMs = dueAt - now;
   }
   try {
-    if (action === 'delete') await deleteAccount(job, current.remote);
+    if (action === 'delete') await deleteAccount(job, sync, current.remote);
     else await suspend(job, current.remote, current.applied, now);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
@@ -110,10 +130,13 @@ function effectiveAction(job: DeliveryJob, wanted: Action): Action {
   throw new PermanentError(`connector ${job.runtime.kind} can neither disable nor delete users`);
 }
 
-async function deleteAccount(job: DeliveryJob, ref: RemoteRef): Promise<void> {
+async function deleteAccount(job: DeliveryJob, sync: SyncContext, ref: RemoteRef): Promise<void> {
   const users = job.runtime.connector.users;
   const remove = users.delete!.bind(users);
-  job.wrote('users.delete', await job.call('users.delete', (ctx) => remove(ref, ctx)));
+  // The account may have moved to another subject (a rehire adopted it): then it is not ours to delete.
+  if (sync.links.get(job.runtime.name, job.subject)?.remote_id === ref.id) {
+    job.wrote('users.delete', await job.call('users.delete', (ctx) => remove(ref, ctx)));
+  }
   job.removeLink();
 }
 

@@ -119,4 +119,37 @@ describe('group delivery', () => {
     expect(harness.directory().allGroups()).toEqual([]);
     expect(harness.store.db.prepare('SELECT COUNT(*) AS n FROM groups').get()).toEqual({ n: 0 });
   });
+
+  describe('a user that comes back onto the target rejoins its mapped groups', () => {
+    const memberKeys = () => harness.directory().allGroups()[0].memberIds.map((id) => harness.directory().user(id)!.key);
+
+    it('after a delete policy removed the account and reactivation created it again', async () => {
+      harness = await Harness.start([{ groups: [engineering], deprovision: { mode: 'delete' } }]);
+      const dan = harness.createUser('dan');
+      harness.createGroup('Engineering', [dan]);
+      await harness.settle();
+      harness.patchUser(dan, (user) => (user.active = false));
+      await harness.settle();
+      expect(harness.remoteUser('dan')).toBeUndefined();
+      expect(memberKeys()).toEqual([]);
+
+      harness.patchUser(dan, (user) => (user.active = true));
+      await harness.settle();
+      expect(memberKeys()).toEqual(['dan']);
+    });
+
+    it('when a change of attributes brings a member of a scoped group into the scope filter', async () => {
+      harness = await Harness.start([{ scope: { groups: ['Engineering'], filter: 'userType eq "Employee"' }, groups: [engineering] }]);
+      const carl = harness.createUser('carl', { userType: 'Contractor' } as never);
+      harness.createGroup('Engineering', [carl]);
+      await harness.settle();
+      expect(harness.remoteUser('carl')).toBeUndefined();
+      expect(memberKeys()).toEqual([]);
+
+      harness.patchUser(carl, (user) => (user.userType = 'Employee'));
+      await harness.settle();
+      expect(harness.remoteUser('carl')).toBeDefined();
+      expect(memberKeys()).toEqual(['carl']);
+    });
+  });
 });

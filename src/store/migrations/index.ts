@@ -5,6 +5,7 @@ import { grants } from './004-grants';
 import { liveIdIndexes } from './005-live-id-indexes';
 import { grantEvidence } from './006-grant-evidence';
 import { queueThrottled } from './007-queue-throttled';
+import { uniqueRemoteLinks } from './008-unique-remote-links';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** Applied in order; a migration is never edited once released, only followed by a new one. */
-export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes, grantEvidence, queueThrottled];
+export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes, grantEvidence, queueThrottled, uniqueRemoteLinks];
