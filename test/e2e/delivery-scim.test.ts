@@ -60,6 +60,34 @@ describe('delivery to a downstream SCIM application', () => {
     ]);
   });
 
+  const memberNames = () => ((fake.groups.byKey('Engineering')!.members ?? []) as Array<{ value: string }>)
+    .map((member) => fake.users.get(member.value)?.userName).sort();
+
+  it('a member whose account vanished downstream is re-created; the group keeps the others', async () => {
+    const ids = ['ada', 'bob', 'cy'].map((name) => store.users.create({ userName: `${name}@example.com`, active: true }, ctx()).id);
+    await settled();
+    fake.users.delete(fake.users.byKey('bob@example.com')!.id);
+    store.groups.create({ displayName: 'Engineering' }, ids, ctx());
+    await settled();
+
+    expect(memberNames()).toEqual(['ada@example.com', 'bob@example.com', 'cy@example.com']);
+    expect(fake.calls('POST /scim/v2/Groups')).toBe(1);
+    expect(store.queue.list()).toEqual([]);
+  });
+
+  it('a member the application refuses (400) is named in the dead letter; the members after it are added', async () => {
+    const ids = ['ada', 'bob', 'cy'].map((name) => store.users.create({ userName: `${name}@example.com`, active: true }, ctx()).id);
+    await settled();
+    fake.failNext(1, { status: 400, endpoint: 'PATCH /scim/v2/Groups/:id' });
+    const group = store.groups.create({ displayName: 'Engineering' }, ids, ctx()).id;
+    await settled();
+
+    const row = store.queue.get('app', { kind: 'group', id: group })!;
+    expect(row.state).toBe('dead');
+    expect(row.last_error).toContain(`groups.addMember user ${[...ids].sort()[0]}`);
+    expect(memberNames()).toHaveLength(2);
+  });
+
   it('creates users and a group with members, honours a 429 Retry-After, then suspends a leaver', async () => {
     fake.failNext(1, { status: 429, retryAfterS: 1, endpoint: 'POST /scim/v2/Users' });
     const started = Date.now();
