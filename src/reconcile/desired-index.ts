@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import type { Attributes } from '../../connectors/sdk/contract';
 import type { Db } from '../store';
-import type { DesiredState } from '../sync/desired-state';
+import { type DesiredState, mappedGroupId } from '../sync/desired-state';
 import { MappingError, type TargetMapping } from '../sync/mapping';
 import { userInScope } from '../sync/scope';
 import type { GroupMappingConfig, TargetSettings } from '../sync/target-config';
@@ -101,7 +101,7 @@ function hashValues(values: Array<string | null>): string {
   return createHash('sha1').update(JSON.stringify(values)).digest('base64').slice(0, 16);
 }
 
-/** A SCIM group the target's group mapping pushes there, found by displayName. */
+/** A SCIM group the target's group mapping pushes there (by id, externalId or displayName, as the engine matches). */
 export interface DesiredGroupEntry {
   id: string;
   mapping: Required<GroupMappingConfig>;
@@ -110,10 +110,9 @@ export interface DesiredGroupEntry {
 
 /** The mapped groups that exist (live) in desired state, by the target's key for them. */
 export function desiredGroups(db: Db, target: TargetSettings): Map<string, DesiredGroupEntry> {
-  const find = db.prepare('SELECT id FROM groups WHERE display_name = ? COLLATE NOCASE AND deleted_at IS NULL ORDER BY created LIMIT 1').pluck();
   const groups = new Map<string, DesiredGroupEntry>();
   for (const mapping of target.groups) {
-    const id = find.get(mapping.scim) as string | undefined;
+    const id = mappedGroupId(db, mapping.scim);
     if (id) groups.set(mapping.target.toLowerCase(), { id, mapping, seen: false });
   }
   return groups;

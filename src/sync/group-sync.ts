@@ -18,7 +18,7 @@ export async function syncGroup(job: DeliveryJob, sync: SyncContext): Promise<vo
   const groups = job.runtime.connector.groups;
   const group = sync.desired.group(job.subject.id);
   const mapping = group ? groupMappingFor(job.runtime.settings, group) : undefined;
-  if (!group || !mapping) return withdraw(job, groups);
+  if (!group || !mapping) return withdraw(job, groups, !group || group.deleted);
   if (!groups) throw new PermanentError(`connector ${job.runtime.kind} has no groups; remove the target's group mapping`);
   try {
     await ensureGroup(job, groups, sync, group, mapping);
@@ -84,12 +84,17 @@ async function updateAttributes(job: DeliveryJob, groups: GroupOperations, ref: 
   return next;
 }
 
-/** The group is no longer pushed: delete it if the engine created it, else take back the members it added. */
-async function withdraw(job: DeliveryJob, groups: GroupOperations | undefined): Promise<void> {
+/**
+ * The group is no longer pushed. Deleted in SCIM: delete the target group if the engine created it. Still
+ * live but no longer matching a mapping (the mapping entry was removed or changed, another group took its
+ * name): never delete - a target group can carry more than the members (permissions, repositories,
+ * settings) - only take back the members the engine added. Either way a group it adopted keeps existing.
+ */
+async function withdraw(job: DeliveryJob, groups: GroupOperations | undefined, deleted: boolean): Promise<void> {
   const current = job.currentApplied<AppliedGroup>();
   if (!current || !groups) return;
   const members = { ...current.applied.members };
-  if (current.applied.created) {
+  if (current.applied.created && deleted) {
     job.wrote('groups.delete', await job.call('groups.delete', (ctx) => groups.delete(current.remote, ctx)));
   } else {
     for (const [userId, userRef] of Object.entries(members)) {

@@ -23,7 +23,7 @@ export function createTargetMapping(target: TargetSettings): TargetMapping {
       if (typeof key !== 'string' || key === '') {
         throw new MappingError(`user ${user.id} has no value for the target key '${target.userKey}'`);
       }
-      const groups = user.groupNames.flatMap((name) => groupTargets.get(name) ?? []);
+      const groups = [...new Set(user.groupHandles.flatMap((handle) => groupTargets.get(handle) ?? []))];
       return { scimId: user.id, key, active: user.active, attributes: mapAttributes(userAttributes, user.resource), groups };
     },
     group(group, mapping) {

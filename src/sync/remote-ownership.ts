@@ -3,6 +3,7 @@ import type { Link, SubjectRef } from '../store';
 import type { DeliveryJob } from './delivery-job';
 import type { AppliedGroup, AppliedUser } from './diff';
 import { MappingError } from './mapping';
+import { groupMappingFor } from './scope';
 import type { SyncContext } from './sync-context';
 
 /** How long a subject waits for the delivery of the subject that still holds the remote object it wants. */
@@ -20,6 +21,7 @@ export class SharedRemoteError extends MappingError {
  * Links `remote` to the job's subject. A remote object belongs to one subject per target (links_remote is
  * unique). When another subject holds it:
  * - that subject's delivery is running or due: 'wait' (it may be moving the object away, or deleting it);
+ * - it is a live group no longer mapped here: queue its withdrawal and 'wait';
  * - that subject is gone from the directory (a rehire adopting the account of the deleted user it
  *   replaces): ownership moves at once, in its own transaction, so the old subject's pending deprovision
  *   (a scheduled delete) can no longer reach the account, whichever runs first;
@@ -32,6 +34,10 @@ export function claimRemote(job: DeliveryJob, sync: SyncContext, remote: RemoteR
   if (holder && holder.subject_id !== job.subject.id) {
     const previous: SubjectRef = { kind: holder.subject_kind, id: holder.subject_id };
     if (deliveryUnderway(sync, target, previous)) return 'wait';
+    if (releasing(job, sync, previous)) {
+      job.alsoEnqueue.push(previous);
+      return 'wait';
+    }
     if (sync.desired.isLive(previous)) throw new SharedRemoteError(conflictMessage(job, remote, previous));
     transfer(job, sync, holder, remote, applied);
     job.changes.takenOver = { remoteId: remote.id, from: `${previous.kind}:${previous.id}` };
@@ -48,6 +54,16 @@ export function waitForHolder(job: DeliveryJob): void {
 function deliveryUnderway(sync: SyncContext, target: string, subject: SubjectRef): boolean {
   const row = sync.queue.get(target, subject);
   return row !== undefined && (row.state === 'inflight' || (row.state === 'pending' && row.due_at <= sync.now().getTime()));
+}
+
+/**
+ * A live group that no longer matches a mapping (another group took its name) gives its remote group up
+ * when its withdrawal runs. A live user keeps its account even when suspended: that is a conflict.
+ */
+function releasing(job: DeliveryJob, sync: SyncContext, holder: SubjectRef): boolean {
+  if (holder.kind !== 'group') return false;
+  const group = sync.desired.group(holder.id);
+  return group !== undefined && !group.deleted && groupMappingFor(job.runtime.settings, group) === undefined;
 }
 
 function transfer(job: DeliveryJob, sync: SyncContext, holder: Link, remote: RemoteRef, applied: AppliedUser | AppliedGroup): void {

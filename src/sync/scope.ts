@@ -7,15 +7,17 @@ import type { GroupMappingConfig, TargetSettings } from './target-config';
 export function userInScope(target: TargetSettings, user: DesiredUser, desired: DesiredState): boolean {
   if (user.deleted) return false;
   const groups = target.scope.groups;
-  if (groups && !user.groupNames.some((name) => groups.includes(name))) return false;
+  if (groups && !user.groupHandles.some((handle) => groups.includes(handle))) return false;
   return !target.scope.filter || desired.userMatches(user.id, target.scope.filter);
 }
 
-/** The target's mapping for a live SCIM group, or undefined when the group is not pushed there. */
+/**
+ * The target's mapping for a live SCIM group, or undefined when the group is not pushed there. `scim`
+ * names the group by id, externalId or displayName, case-insensitively (DesiredState's group handles).
+ */
 export function groupMappingFor(target: TargetSettings, group: GroupHandle & { deleted?: boolean }): Required<GroupMappingConfig> | undefined {
   if (group.deleted) return undefined;
-  const name = group.displayName.toLowerCase();
-  return target.groups.find((mapping) => mapping.scim.toLowerCase() === name);
+  return target.groups.find((mapping) => group.handles.includes(mapping.scim.toLowerCase()));
 }
 
 /**

@@ -88,6 +88,17 @@ describe('delivery to a downstream SCIM application', () => {
     expect(memberNames()).toHaveLength(2);
   });
 
+  it('an IdP rename of a mapped group changes nothing downstream: no DELETE, the members stay', async () => {
+    const ada = store.users.create({ userName: 'ada@example.com', active: true }, ctx()).id;
+    const group = store.groups.create({ displayName: 'Engineering' }, [ada], ctx()).id;
+    await settled();
+    store.groups.update(group, { displayName: 'Engineering Team' }, {}, ctx());
+    await settled();
+
+    expect(fake.calls('DELETE /scim/v2/Groups/:id')).toBe(0);
+    expect(memberNames()).toEqual(['ada@example.com']);
+  });
+
   it('creates users and a group with members, honours a 429 Retry-After, then suspends a leaver', async () => {
     fake.failNext(1, { status: 429, retryAfterS: 1, endpoint: 'POST /scim/v2/Users' });
     const started = Date.now();

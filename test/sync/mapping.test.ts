@@ -107,7 +107,7 @@ describe('target mapping of a user', () => {
       [{ name: 'app', connector: 'memory', config: { directory: 'x' }, groups: [{ scim: 'Engineering', target: 'eng' }, { scim: 'Ops', target: 'ops' }] }],
       [memory],
     );
-    const mapped = createTargetMapping(target).user({ id: 'u1', active: true, deleted: false, resource: user, groupNames: ['engineering', 'unmapped'] });
+    const mapped = createTargetMapping(target).user({ id: 'u1', active: true, deleted: false, resource: user, groupHandles: ['engineering', 'unmapped'] });
     expect(mapped.groups).toEqual(['eng']);
   });
 });
