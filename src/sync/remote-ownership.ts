@@ -61,7 +61,8 @@ function deliveryUnderway(sync: SyncContext, target: string, subject: SubjectRef
  * when its withdrawal runs. A live user keeps its account even when suspended: that is a conflict.
  */
 function releasing(job: DeliveryJob, sync: SyncContext, holder: SubjectRef): boolean {
-  if (holder.kind !== 'group') return false;
+  // A withdrawal that is dead will not release it by itself: that is the conflict to show.
+  if (holder.kind !== 'group' || sync.queue.get(job.runtime.name, holder)?.state === 'dead') return false;
   const group = sync.desired.group(holder.id);
   return group !== undefined && !group.deleted && groupMappingFor(job.runtime.settings, group) === undefined;
 }
