@@ -17,7 +17,7 @@ export interface ScimContext {
   filter?: string;
   /** Default and cap for `count`. */
   maxResults: number;
-  /** The request's If-Match; absent inside /Bulk, whose operations carry no headers. */
+  /** The request's If-Match (inside /Bulk: the operation's version). */
   ifMatch?: string;
   /** Called with the version of the single resource being answered (sets the ETag header). */
   onVersion(version: number): void;
@@ -28,7 +28,6 @@ export interface ScimContext {
 }
 
 export function scimContextFor(req: Request, res: Response, deps: { store: Store; logger: Logger; locks: KeyedLock; maxResults: number; baseUrl?: string }): ScimContext {
-  const single = !req.path.startsWith('/Bulk');
   return {
     store: deps.store,
     change: { actor: req.actor ?? 'unknown', requestId: req.requestId, source: 'scim' },
@@ -36,9 +35,9 @@ export function scimContextFor(req: Request, res: Response, deps: { store: Store
     locks: deps.locks,
     filter: typeof res.locals.scimFilter === 'string' ? res.locals.scimFilter : undefined,
     maxResults: deps.maxResults,
-    ifMatch: single ? req.header('if-match') : undefined,
-    onVersion: single ? (version) => res.setHeader('ETag', etagOf(version)) : () => undefined,
-    onCreated: single ? (location) => res.setHeader('Location', location) : () => undefined,
+    ifMatch: req.header('if-match'),
+    onVersion: (version) => res.setHeader('ETag', etagOf(version)),
+    onCreated: (location) => res.setHeader('Location', location),
     onUnexpected: (error) => deps.logger.error('scim handler failed', { requestId: req.requestId, error: describe(error) }),
   };
 }

@@ -35,23 +35,6 @@ function nestedDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-/**
- * Bulk requests over maxOperations: 413 tooMany naming the limit (RFC 7644 3.7.4). An operation that
- * is not an object is 400 invalidSyntax (scimmy-routers would crash on it).
- */
-export function bulkLimit(maxOperations: number) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const operations = isPlainObject(req.body) ? req.body.Operations : undefined;
-    if (req.method !== 'POST' || !/^\/Bulk\/?$/.test(req.path) || !Array.isArray(operations)) return next();
-    if (operations.length > maxOperations) {
-      return sendScimError(res, 413, `the request has ${operations.length} operations; maxOperations is ${maxOperations}`, 'tooMany');
-    }
-    const bad = operations.findIndex((operation) => !isPlainObject(operation));
-    if (bad >= 0) return sendScimError(res, 400, `Bulk operation ${bad + 1} is not an object`, 'invalidSyntax');
-    next();
-  };
-}
-
 /** Runs the IdP normaliser over resource bodies and PatchOps, including each operation of a Bulk request. */
 export function normalizeRequests() {
   return (req: Request, _res: Response, next: NextFunction): void => {

@@ -31,11 +31,16 @@ export function plainQuery() {
 
 const SAFE_ID = /^[A-Za-z0-9._~:@-]{1,200}$/;
 
+/** Whether `id` could be a resource id; scimmy cannot even put other strings in its `id eq "…"` filter. */
+export function isPossibleId(id: string): boolean {
+  return SAFE_ID.test(id);
+}
+
 /** An id scimmy cannot even put in its `id eq "…"` filter (quotes, spaces…) cannot exist here: 404. */
 export function unknownIdShapes() {
   return (req: Request, res: Response, next: NextFunction): void => {
     const match = /^\/(Users|Groups)\/([^/]+)\/?$/.exec(req.path);
-    if (match && match[2] !== '.search' && !SAFE_ID.test(safeDecode(match[2]))) {
+    if (match && match[2] !== '.search' && !isPossibleId(safeDecode(match[2]))) {
       return sendScimError(res, 404, `Resource ${match[1]}/${match[2].slice(0, 64)} not found`);
     }
     next();

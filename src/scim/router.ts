@@ -2,7 +2,9 @@ import { Router, type Request } from 'express';
 import { SCIMMYRouters } from 'scimmy-routers';
 import type { AppDeps } from '../app';
 import { scimContextFor, type ScimContext } from './context';
-import { bulkLimit, normalizeRequests, scimBody } from './request-body';
+import { bulk } from './bulk';
+import { allowedMethods } from './methods';
+import { normalizeRequests, scimBody } from './request-body';
 import { parseableExpressions, plainQuery, unknownIdShapes } from './request-query';
 import { bareServerErrors, truthfulListCounts } from './response-fixes';
 import { notModified } from './etag';
@@ -28,7 +30,7 @@ export function createScimRouter(deps: AppDeps): Router {
 
   const router = Router();
   router.use(bareServerErrors((req, detail) => deps.logger.error('scim request failed', { requestId: req.requestId, detail })));
-  router.use(scimBody(scim.maxPayloadBytes), plainQuery(), unknownIdShapes(), parseableExpressions(), bulkLimit(scim.maxBulkOperations), normalizeRequests());
+  router.use(allowedMethods(), scimBody(scim.maxPayloadBytes), plainQuery(), unknownIdShapes(), parseableExpressions(), normalizeRequests());
   router.use((req, res, next) => {
     contexts.set(req, scimContextFor(req, res, { store: deps.store, logger: deps.logger, locks, maxResults: scim.maxResults, baseUrl: deps.config.server.baseUrl }));
     next();
@@ -37,6 +39,7 @@ export function createScimRouter(deps: AppDeps): Router {
   router.post('/.search', search(contextOf, { users: true, groups: true }));
   router.post('/Users/.search', search(contextOf, { users: true, groups: false }));
   router.post('/Groups/.search', search(contextOf, { users: false, groups: true }));
+  router.post('/Bulk', bulk(contextOf, scim.maxBulkOperations));
   router.use(
     new SCIMMYRouters({
       type: 'bearer',
