@@ -21,14 +21,6 @@ const TYPED_VALUES: Record<string, string[]> = {
 };
 
 const MEMBER_TYPES = ['User', 'Group'];
-const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const CORE_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-
-/** RFC 7644 3.10 lets a path name its core schema (`urn:…:core:2.0:User:name.givenName`); scimmy does not. */
-function withoutCoreUrn(path: string, core: string): string {
-  const prefix = `${core}:`;
-  return path.toLowerCase().startsWith(prefix.toLowerCase()) ? path.slice(prefix.length) : path;
-}
 
 export function isPlainObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -124,12 +116,10 @@ export function normalizePatch(body: unknown, resource: 'user' | 'group'): unkno
   if (!isPlainObject(body) || !Array.isArray(body.Operations)) return body;
   const attribute = resource === 'user' ? normalizeUserAttribute : normalizeGroupAttribute;
   const whole = resource === 'user' ? normalizeUserBody : normalizeGroupBody;
-  const core = resource === 'user' ? CORE_USER : CORE_GROUP;
   const Operations = body.Operations.map((operation: unknown) => {
     if (!isPlainObject(operation)) return operation;
     const out: Json = { ...operation };
     if (typeof out.op === 'string') out.op = out.op.toLowerCase();
-    if (typeof out.path === 'string') out.path = withoutCoreUrn(out.path, core);
     if (out.value !== undefined) out.value = typeof out.path === 'string' ? attribute(out.path, out.value) : whole(out.value);
     return out;
   });

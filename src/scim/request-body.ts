@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { sendScimError } from './errors';
+import { canonicalPatchNames } from './attribute-names';
 import { isPlainObject, normalizeGroupBody, normalizePatch, normalizeUserBody } from './normalize';
 
 /**
@@ -57,7 +58,7 @@ function normalizeBulkOperation(operation: unknown): unknown {
 function normalizeBody(method: string, path: string, body: unknown): unknown {
   const resource = /^\/Users(\/|$)/i.test(path) ? 'user' : /^\/Groups(\/|$)/i.test(path) ? 'group' : undefined;
   if (!resource || path.endsWith('/.search')) return body;
-  if (method === 'PATCH') return normalizePatch(body, resource);
+  if (method === 'PATCH') return normalizePatch(canonicalPatchNames(body, resource), resource);
   if (method === 'POST' || method === 'PUT') return resource === 'user' ? normalizeUserBody(body) : normalizeGroupBody(body);
   return body;
 }

@@ -184,7 +184,7 @@ describe('/Bulk operations', () => {
     const h = harness();
     const { id } = await createUser(h, 'norm');
     const results = await bulk(h, [
-      { method: 'PATCH', path: `/Users/${id}`, data: { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] } },
+      { method: 'PATCH', path: `/Users/${id}`, data: { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'Active', value: 'False' }] } },
     ]);
     expect(results[0].status).toBe('200');
     expect((await scim(h).get(`/Users/${id}`)).body.active).toBe(false);
