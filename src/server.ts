@@ -1,7 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import { createApp } from './app';
+import { scimError } from './http/auth';
 import type { BridgeConfig } from './config/types';
 import type { Logger } from './log';
 import { Store } from './store';
@@ -75,6 +77,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       rootRouters: contributions.flatMap((contribution) => contribution.rootRouters ?? []),
     });
     server = createServer(app);
+    server.on('clientError', answerClientError);
     const port = await listen(server, config.server.port, config.server.host);
     await startServices(services, logger);
     const scimUrl = `${config.server.baseUrl ?? `http://${displayHost(config.server.host)}:${port}`}/scim/v2`;
@@ -118,6 +121,29 @@ async function stopServices(services: Service[], logger: Logger): Promise<void> 
       logger.error('service failed to stop', { service: service.name, error: String(error) });
     }
   }
+}
+
+/**
+ * A request Node's parser refuses (request line plus headers over its 16 KB limit, malformed HTTP)
+ * never reaches express, and Node's own answer has no body. Answer it as a SCIM error and close.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  const inResponse = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (error.code === 'ECONNRESET' || !socket.writable || inResponse) {
+    socket.destroy();
+    return;
+  }
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'the request line and headers exceed 16 KB; send a long filter in a POST .search body instead']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request was not received in time']
+        : [400, 'the request is not valid HTTP'];
+  const body = JSON.stringify(scimError(status, detail, status === 400 ? 'invalidSyntax' : undefined));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/scim+json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
