@@ -623,10 +623,13 @@ describe('RFC 7644 conformance', () => {
       expectScimError(await request(h.app).get('/scim/v2/Users').set('Authorization', `Basic ${Buffer.from('a:b').toString('base64')}`), 401);
     });
 
-    // Finding F17: a valid token without the scim scope gets 401 "invalid token"; insufficient scope is 403.
-    it.failing('answers a valid token that lacks the scim scope with 403 (RFC 7644 3.12, RFC 6750 3.1 insufficient_scope)', async () => {
+    it('answers a valid token that lacks the scim scope with 403 (RFC 7644 3.12, RFC 6750 3.1 insufficient_scope)', async () => {
       const admin = new Tokens(h.store.db).create('admin-only', 'admin');
-      expectScimError(await request(h.app).get('/scim/v2/Users').set('Authorization', `Bearer ${admin}`), 403);
+      const res = await request(h.app).get('/scim/v2/Users').set('Authorization', `Bearer ${admin}`);
+      expectScimError(res, 403);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="scim-bridge", error="insufficient_scope", scope="scim"');
+      const unknown = await request(h.app).get('/scim/v2/Users').set('Authorization', 'Bearer nope');
+      expect(unknown.headers['www-authenticate']).toBe('Bearer realm="scim-bridge", error="invalid_token"');
     });
 
     it('answers /Me, which the bridge does not offer, with a 501 Not Implemented SCIM error (3.11)', async () => {

@@ -82,7 +82,7 @@ describe('lifecycle admin API', () => {
     expect((await api.post('/admin/grants', grantBody({ user: 'nobody' }))).status).toBe(404);
     expect((await api.post('/admin/grants', grantBody({ requester: 'a-ticket' }))).status).toBe(400);
     expect((await api.get('/admin/grants/no-such-grant')).status).toBe(404);
-    expect((await request(app).get('/admin/grants').set('Authorization', scimToken)).status).toBe(401);
+    expect((await request(app).get('/admin/grants').set('Authorization', scimToken)).status).toBe(403);
   });
 
   it('runs the sweeper on demand', async () => {

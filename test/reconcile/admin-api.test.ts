@@ -70,7 +70,7 @@ describe('/admin/reconcile', () => {
     const second = await post('app', {});
     expect(second.status).toBe(409);
     expect(second.body.detail).toMatch(/already running/);
-    expect((await request(s.app).get('/admin/reconcile').set('Authorization', s.scim)).status).toBe(401);
+    expect((await request(s.app).get('/admin/reconcile').set('Authorization', s.scim)).status).toBe(403);
   });
 
   it('runs on its cron schedule, through node-cron', async () => {

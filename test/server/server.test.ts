@@ -75,7 +75,7 @@ describe('startServer', () => {
     const adminToken = running.context.tokens.create('ops', 'admin');
     const scimToken = running.context.tokens.create('entra', 'scim');
     expect(await get(running.port, '/admin/ping', { authorization: `Bearer ${adminToken}` })).toMatchObject({ status: 200, body: '{"actor":"ops"}' });
-    expect((await get(running.port, '/admin/ping', { authorization: `Bearer ${scimToken}` })).status).toBe(401);
+    expect((await get(running.port, '/admin/ping', { authorization: `Bearer ${scimToken}` })).status).toBe(403);
     expect((await get(running.port, '/admin/ping')).status).toBe(401);
     expect(await get(running.port, '/slow')).toMatchObject({ status: 200 });
     await running.stop();

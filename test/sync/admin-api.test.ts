@@ -35,7 +35,7 @@ describe('delivery admin API and metrics', () => {
 
   it('refuses a SCIM-scoped token', async () => {
     const res = await request(app).get('/admin/targets').set('Authorization', `Bearer ${scimToken}`);
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(403);
     expect(res.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
   });
 
