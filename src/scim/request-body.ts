@@ -3,13 +3,19 @@ import { sendScimError } from './errors';
 import { canonicalPatchNames } from './attribute-names';
 import { isPlainObject, normalizeGroupBody, normalizePatch, normalizeUserBody } from './normalize';
 
+const JSON_TYPES = ['application/scim+json', 'application/json'];
+
 /**
  * JSON bodies (application/json and application/scim+json) up to maxPayloadBytes. Malformed JSON is
- * 400 invalidSyntax and an oversized body 413, both as SCIM errors, before scimmy sees the request.
+ * 400 invalidSyntax, an oversized body 413 and a body of another media type 415, all as SCIM errors,
+ * before scimmy sees the request (which would call a text body "not a single User object").
  */
 export function scimBody(maxPayloadBytes: number) {
-  const parse = express.json({ type: ['application/json', 'application/scim+json'], limit: maxPayloadBytes, strict: true });
+  const parse = express.json({ type: JSON_TYPES, limit: maxPayloadBytes, strict: true });
   return (req: Request, res: Response, next: NextFunction): void => {
+    if (hasBody(req) && !req.is(JSON_TYPES)) {
+      return sendScimError(res, 415, `the request body must be ${JSON_TYPES.join(' or ')}; Content-Type was ${req.header('content-type')?.slice(0, 100) ?? 'missing'}`);
+    }
     parse(req, res, (error?: unknown) => {
       if (!error) {
         if (nestedDeeperThan(req.body, MAX_BODY_DEPTH)) return sendScimError(res, 400, `request body is nested deeper than ${MAX_BODY_DEPTH} levels`, 'invalidValue');
@@ -20,6 +26,10 @@ export function scimBody(maxPayloadBytes: number) {
       sendScimError(res, 400, 'request body is not valid JSON', 'invalidSyntax');
     });
   };
+}
+
+function hasBody(req: Request): boolean {
+  return req.header('transfer-encoding') !== undefined || Number(req.header('content-length') ?? 0) > 0;
 }
 
 /** No SCIM resource nests deeper than a handful of levels; scimmy's recursive coercion overflows on thousands. */

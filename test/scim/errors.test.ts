@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { ERROR_SCHEMA, GROUP_SCHEMA, SCIM_JSON, counts, createUser, harness, patchOps, scim, userBody } from './helpers';
 
 function expectScimError(res: { status: number; headers: Record<string, string>; body: Record<string, unknown> }, status: number, scimType?: string): void {
@@ -45,6 +46,41 @@ describe('SCIM errors', () => {
     expect(badPath.body.scimType).toBe('invalidPath');
     const badOp = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'frobnicate', path: 'title', value: 'x' }));
     expectScimError(badOp, 400, 'invalidSyntax');
+  });
+
+  it('answers a method an endpoint does not offer with 405 and an Allow header', async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'm');
+    const agent = request(h.app);
+    const cases: Array<[request.Test, string]> = [
+      [agent.delete('/scim/v2/Users'), 'GET, POST, HEAD'],
+      [agent.put('/scim/v2/Users'), 'GET, POST, HEAD'],
+      [agent.patch('/scim/v2/Groups'), 'GET, POST, HEAD'],
+      [agent.post(`/scim/v2/Users/${id}`), 'GET, PUT, PATCH, DELETE, HEAD'],
+      [agent.get('/scim/v2/Bulk'), 'POST'],
+      [agent.get('/scim/v2/Users/.search'), 'POST'],
+      [agent.post('/scim/v2/ServiceProviderConfig'), 'GET, HEAD'],
+      [agent.delete('/scim/v2/Schemas'), 'GET, HEAD'],
+    ];
+    for (const [pending, allow] of cases) {
+      const res = await pending.set(h.auth);
+      expectScimError(res, 405);
+      expect(res.headers.allow).toBe(allow);
+    }
+    expect((await scim(h).get(`/Users/${id}`)).status).toBe(200);
+  });
+
+  it('answers a body that is not JSON-typed with 415 naming the media types, and writes nothing', async () => {
+    const h = harness();
+    const body = JSON.stringify(userBody('typed'));
+    const plain = await request(h.app).post('/scim/v2/Users').set(h.auth).set('Content-Type', 'text/plain').send(body);
+    expectScimError(plain, 415);
+    expect(plain.body.detail).toContain('application/scim+json or application/json');
+    const untyped = await request(h.app).post('/scim/v2/Users').set(h.auth).send(Buffer.from(body));
+    expectScimError(untyped, 415);
+    const json = await request(h.app).post('/scim/v2/Users').set(h.auth).set('Content-Type', 'application/json; charset=utf-8').send(body);
+    expect(json.status).toBe(201);
+    expect(counts(h.store).users).toBe(1);
   });
 
   it('answers internal failures with a bare 500 SCIM error that leaks nothing, and logs them', async () => {
