@@ -37,6 +37,8 @@ export class Groups extends ResourceTable {
   private readonly removeAllMembers: Statement;
   private readonly selectMembers: Statement;
   private readonly selectMemberIds: Statement;
+  private readonly touchUser: Statement;
+  private readonly touchMembers: Statement;
 
   constructor(db: Db, private readonly changes: ChangeRecorder, private readonly now: () => Date = () => new Date()) {
     super(db, 'groups', 'group');
@@ -54,6 +56,12 @@ export class Groups extends ResourceTable {
     this.removeMember = db.prepare(`DELETE FROM memberships WHERE group_id = ? AND user_id = ? AND source = 'idp'`);
     this.removeAllMembers = db.prepare(`DELETE FROM memberships WHERE group_id = ? AND source = 'idp' RETURNING user_id`);
     this.selectMemberIds = db.prepare(`SELECT user_id FROM memberships WHERE group_id = ? AND source = 'idp'`);
+    // A user's `groups` attribute shows its groups' ids and names, so its ETag changes with them.
+    this.touchUser = db.prepare('UPDATE users SET version = version + 1, last_modified = ? WHERE id = ? AND deleted_at IS NULL');
+    this.touchMembers = db.prepare(
+      `UPDATE users SET version = version + 1, last_modified = ?
+       WHERE deleted_at IS NULL AND id IN (SELECT user_id FROM memberships WHERE group_id = ? AND source = 'idp')`,
+    );
     this.selectMembers = db.prepare(
       `SELECT m.user_id AS value, COALESCE(u.display_name, u.user_name) AS display
        FROM memberships m JOIN users u ON u.id = m.user_id
@@ -71,6 +79,7 @@ export class Groups extends ResourceTable {
     return this.db.transaction(() => {
       this.insertGroup.run(this.columns(id, resource, at));
       const { added } = this.applyMembers(id, { add: memberIds });
+      this.touchUsers(added, at);
       this.changes.record(ctx, {
         kind: 'group.created',
         subject: groupRef(id),
@@ -96,6 +105,12 @@ export class Groups extends ResourceTable {
         this.changes.record(ctx, { kind: 'group.updated', subject: groupRef(id), before: { id, ...before.resource }, after: { id, ...resource } });
       }
       const { added, removed } = this.applyMembers(id, members);
+      if (resource && resource.displayName !== before.resource.displayName) {
+        this.touchMembers.run(at, id);
+        this.touchUsers(removed, at);
+      } else {
+        this.touchUsers([...added, ...removed], at);
+      }
       if (added.length || removed.length) {
         if (!resource) {
           this.bumpVersion.run(at, id);
@@ -119,6 +134,7 @@ export class Groups extends ResourceTable {
     this.db.transaction(() => {
       const before = this.markDeleted(id, guard, at);
       const removed = (this.removeAllMembers.all(id) as Array<{ user_id: string }>).map((r) => r.user_id);
+      this.touchUsers(removed, at);
       this.changes.record(ctx, {
         kind: 'group.deleted',
         subject: groupRef(id),
@@ -126,6 +142,10 @@ export class Groups extends ResourceTable {
         alsoAffects: removed.map(userRef),
       });
     }).immediate();
+  }
+
+  private touchUsers(userIds: string[], at: string): void {
+    for (const userId of userIds) this.touchUser.run(at, userId);
   }
 
   /** One membership row per added or removed member; returns the ids whose membership really changed. */

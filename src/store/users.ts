@@ -29,6 +29,7 @@ export class Users extends ResourceTable {
   private readonly deleteMemberships: Statement;
   private readonly selectGroups: Statement;
   private readonly bumpGroup: Statement;
+  private readonly touchGroups: Statement;
 
   constructor(db: Db, private readonly changes: ChangeRecorder, private readonly now: () => Date = () => new Date()) {
     super(db, 'users', 'user');
@@ -45,6 +46,11 @@ export class Users extends ResourceTable {
     this.deleteEmails = db.prepare('DELETE FROM user_emails WHERE user_id = ?');
     this.deleteMemberships = db.prepare('DELETE FROM memberships WHERE user_id = ? RETURNING group_id');
     this.bumpGroup = db.prepare('UPDATE groups SET version = version + 1, last_modified = ? WHERE id = ? AND deleted_at IS NULL');
+    // A group's members show each member's display name, so the group's ETag changes with it.
+    this.touchGroups = db.prepare(
+      `UPDATE groups SET version = version + 1, last_modified = ?
+       WHERE deleted_at IS NULL AND id IN (SELECT group_id FROM memberships WHERE user_id = ? AND source = 'idp')`,
+    );
     this.selectGroups = db.prepare(
       `SELECT g.id AS value, g.display_name AS display FROM memberships m JOIN groups g ON g.id = m.group_id
        WHERE m.user_id = ? AND m.source = 'idp' AND g.deleted_at IS NULL ORDER BY g.display_name`,
@@ -78,6 +84,7 @@ export class Users extends ResourceTable {
       this.writeColumns(this.updateUser, id, resource, json, at);
       this.deleteEmails.run(id);
       this.writeEmails(id, resource);
+      if (memberDisplay(before.resource) !== memberDisplay(resource)) this.touchGroups.run(at, id);
       this.changes.record(ctx, { kind: updateKind(before.resource, resource), subject: userRef(id), before: { id, ...before.resource }, after: { id, ...resource } });
       if (extra.passwordReceived) this.recordPasswordReceived(id, ctx);
       return { id, resource, version: before.version + 1, created: before.created, lastModified: at };
@@ -135,6 +142,11 @@ export class Users extends ResourceTable {
 
 function userRef(id: string): SubjectRef {
   return { kind: 'user', id };
+}
+
+/** What a group's members[].display shows for this user (COALESCE(display_name, user_name) in Groups.members). */
+function memberDisplay(resource: Record<string, unknown>): unknown {
+  return typeof resource.displayName === 'string' ? resource.displayName : resource.userName;
 }
 
 function updateKind(before: Record<string, unknown>, after: Record<string, unknown>): string {

@@ -49,4 +49,42 @@ describe('ETags', () => {
     expect(changed.status).toBe(200);
     expect(changed.body.title).toBe('x');
   });
+
+  it("changes a user's ETag when its groups change: added, group renamed, removed, group deleted", async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'member');
+    const group = (await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Team' })).body;
+    const etag = async () => (await scim(h).get(`/Users/${id}`)).headers.etag;
+    const seen = [await etag()];
+    const changes = [
+      () => scim(h).patch(`/Groups/${group.id}`, patchOps({ op: 'add', path: 'members', value: [{ value: id }] })),
+      () => scim(h).patch(`/Groups/${group.id}`, patchOps({ op: 'replace', path: 'displayName', value: 'Team 2' })),
+      () => scim(h).patch(`/Groups/${group.id}`, patchOps({ op: 'remove', path: `members[value eq "${id}"]` })),
+      () => scim(h).put(`/Groups/${group.id}`, { schemas: [GROUP_SCHEMA], displayName: 'Team 2', members: [{ value: id }] }),
+      () => scim(h).delete(`/Groups/${group.id}`),
+    ];
+    for (const change of changes) {
+      const previous = seen[seen.length - 1];
+      expect((await change()).status).toBeLessThan(300);
+      const cached = await scim(h).get(`/Users/${id}`).set('If-None-Match', previous);
+      expect(cached.status).toBe(200);
+      seen.push(cached.headers.etag);
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    const stale = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'replace', path: 'title', value: 'x' })).set('If-Match', seen[0]);
+    expect(stale.status).toBe(412);
+  });
+
+  it("changes a group's ETag when a member's display name changes, and not when an unrelated attribute does", async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'shown');
+    const group = (await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Shows', members: [{ value: id }] })).body;
+    const version = group.meta.version;
+    await scim(h).patch(`/Users/${id}`, patchOps({ op: 'replace', path: 'title', value: 'not shown' }));
+    expect((await scim(h).get(`/Groups/${group.id}`).set('If-None-Match', version)).status).toBe(304);
+    await scim(h).patch(`/Users/${id}`, patchOps({ op: 'replace', path: 'displayName', value: 'Shown Person' }));
+    const renamed = await scim(h).get(`/Groups/${group.id}`).set('If-None-Match', version);
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.members[0].display).toBe('Shown Person');
+  });
 });
