@@ -7,7 +7,7 @@ import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
 import { memberIds, splitMemberOperations } from './member-operations';
 import { isPlainObject } from './normalize';
-import { implementedSchemasOnly, requireSchemas } from './resource-rules';
+import { implementedSchemasOnly, refuseReadOnly, requireSchemas } from './resource-rules';
 import { applyPatch, requirePatchOp, type PatchOperation } from './patch-ops';
 import { listResponse, omitsAttribute, project, resourceOut, type ListBody } from './resource-output';
 import { guarded, guardedAsync, requireContext, retryOnConcurrentChange } from './handler-guard';
@@ -65,7 +65,9 @@ export class ScimGroups extends SCIMMY.Resources.Group {
   override async patch<T = unknown>(message: any, ctx?: T): Promise<any> {
     const context = requireContext(ctx);
     return guardedAsync(context, async () => {
-      const { members, others } = splitMemberOperations(requirePatchOp(message));
+      const operations = requirePatchOp(message);
+      refuseReadOnly(operations, ['meta']);
+      const { members, others } = splitMemberOperations(operations);
       const write = () =>
         retryOnConcurrentChange(async () => {
           const stored = this.load(context);

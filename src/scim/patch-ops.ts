@@ -1,4 +1,7 @@
 import SCIMMY from 'scimmy';
+import { IdentitySchema } from '../lifecycle/identity';
+import { FilterError } from '../store/filter';
+import { parseFilter } from '../store/filter/parser';
 import { scimFailure } from './errors';
 import { isPlainObject } from './normalize';
 
@@ -24,8 +27,21 @@ export function requirePatchOp(message: unknown): PatchOperation[] {
     if (!isPlainObject(operation) || typeof operation.op !== 'string') {
       throw scimFailure(400, 'invalidValue', `operation ${index + 1} must be an object with a string 'op'`);
     }
+    if (typeof operation.path === 'string') requireParseableValueFilter(operation.path, index);
   });
   return Operations as unknown as PatchOperation[];
+}
+
+/** `emails[type xx "a"].value` is a bad filter (400 invalidFilter), not a filter that matches nothing (noTarget). */
+function requireParseableValueFilter(path: string, index: number): void {
+  const filter = /\[(.*)\]/s.exec(path)?.[1];
+  if (filter === undefined) return;
+  try {
+    parseFilter(filter);
+  } catch (error) {
+    if (error instanceof FilterError) throw scimFailure(400, 'invalidFilter', `operation ${index + 1}: the filter in '${path.slice(0, 200)}' is invalid: ${error.message}`);
+    throw error;
+  }
 }
 
 /**
@@ -83,12 +99,27 @@ function hasTypedValue(current: Json, attribute: string, type: string): boolean 
 }
 
 /**
+ * `remove` of a whole extension (`urn:…:enterprise:2.0:User`) makes scimmy throw a TypeError; it means
+ * removing each of its attributes, which scimmy does (and drops the emptied extension and its schema).
+ */
+function extensionRemovedAttributeByAttribute(operation: PatchOperation): PatchOperation[] {
+  if (operation.op.toLowerCase() !== 'remove' || typeof operation.path !== 'string') return [operation];
+  const path = operation.path.toLowerCase();
+  const extension = [SCIMMY.Schemas.EnterpriseUser.definition, IdentitySchema.definition].find((definition) => definition.id.toLowerCase() === path);
+  if (!extension) return [operation];
+  return extension.attributes
+    // Shadow attributes (schemas, id, meta) are the definition's bookkeeping, not the extension's data.
+    .filter((attribute): attribute is SCIMMY.Types.Attribute => attribute instanceof SCIMMY.Types.Attribute && !attribute.config.shadow)
+    .map((attribute) => ({ op: 'remove', path: `${extension.id}:${attribute.name}` }));
+}
+
+/**
  * Applies operations with scimmy's PatchOp. Its TypeErrors come from the operations' data (e.g. a
  * no-path op whose value is null), so they are the client's 400 invalidValue, not a server fault.
  */
 export async function applyPatch<S extends SCIMMY.Types.Schema>(operations: PatchOperation[], resource: S): Promise<S | undefined> {
   try {
-    const message = { schemas: [SCIMMY.Messages.PatchOp.id], Operations: operations };
+    const message = { schemas: [SCIMMY.Messages.PatchOp.id], Operations: operations.flatMap(extensionRemovedAttributeByAttribute) };
     return (await new SCIMMY.Messages.PatchOp(message as never).apply(resource)) as S | undefined;
   } catch (error) {
     if (error instanceof TypeError) throw scimFailure(400, 'invalidValue', error.message);

@@ -1,3 +1,4 @@
+import canonicalize from 'canonicalize';
 import { scimFailure } from './errors';
 import { isPlainObject } from './normalize';
 import type { PatchOperation } from './patch-ops';
@@ -42,14 +43,43 @@ export function singlePrimary(resource: Json): void {
   }
 }
 
-/** `groups` of a User is readOnly (membership changes go through /Groups): a PATCH naming it is 400 mutability. */
-export function refuseReadOnlyGroups(operations: PatchOperation[]): void {
+const READ_ONLY: Record<string, string> = {
+  groups: "'groups' is readOnly: change memberships through /Groups",
+  meta: "'meta' is readOnly: the bridge maintains it",
+};
+
+/**
+ * A PATCH naming a readOnly attribute (a path to it or one of its sub-attributes, or a no-path key) is
+ * 400 mutability (RFC 7644 3.5.2), whatever scimmy would do (it ignores `meta.created`). `id` is left
+ * to scimmy, which refuses a different id and accepts the same one (Okta sends it in no-path replaces).
+ */
+export function refuseReadOnly(operations: PatchOperation[], names: Array<keyof typeof READ_ONLY>): void {
   for (const operation of operations) {
     const path = typeof operation.path === 'string' ? operation.path.trim().toLowerCase() : undefined;
-    const touches =
-      path !== undefined
-        ? path === 'groups' || path.startsWith('groups[') || path.startsWith('groups.')
-        : isPlainObject(operation.value) && Object.keys(operation.value).some((key) => key.toLowerCase() === 'groups');
-    if (touches) throw scimFailure(400, 'mutability', "'groups' is readOnly: change memberships through /Groups");
+    const keys = path !== undefined ? [path] : isPlainObject(operation.value) ? Object.keys(operation.value).map((key) => key.toLowerCase()) : [];
+    const named = names.find((name) => keys.some((key) => key === name || key.startsWith(`${name}[`) || key.startsWith(`${name}.`)));
+    if (named) throw scimFailure(400, 'mutability', READ_ONLY[named]);
+  }
+}
+
+/**
+ * RFC 7644 3.5.2.1: adding a value a multi-valued attribute already holds changes nothing. A value equal
+ * to an earlier one of the same attribute but for `primary` is dropped; its `primary: true`, if any,
+ * moves to the earlier value. One pass with a key per value, so 10,000 emails cost 10,000 keys.
+ */
+export function withoutRepeatedValues(resource: Json): void {
+  for (const attribute of MULTI_VALUED_WITH_PRIMARY) {
+    const values = resource[attribute];
+    if (!Array.isArray(values)) continue;
+    const seen = new Map<string, Json>();
+    resource[attribute] = values.filter((value) => {
+      if (!isPlainObject(value)) return true;
+      const { primary, ...rest } = value;
+      const key = canonicalize(rest) ?? '';
+      const earlier = seen.get(key);
+      if (!earlier) seen.set(key, value);
+      else if (primary === true) earlier.primary = true;
+      return !earlier;
+    });
   }
 }

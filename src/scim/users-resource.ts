@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import SCIMMY from 'scimmy';
 import type { ListQuery, StoredResource } from '../store/resource-query';
 import type { UserResource } from '../store/users';
@@ -8,7 +9,7 @@ import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
 import { ENTERPRISE_USER, isPlainObject } from './normalize';
 import { IDENTITY_SCHEMA_ID, identityProblem, keepStoredIdentity } from '../lifecycle/identity';
-import { implementedSchemasOnly, refuseReadOnlyGroups, requireObjectExtensions, requireSchemas, singlePrimary } from './resource-rules';
+import { implementedSchemasOnly, refuseReadOnly, requireObjectExtensions, requireSchemas, singlePrimary, withoutRepeatedValues } from './resource-rules';
 import { applyPatch, patchWithoutPasswords, requirePatchOp, retargetUnmatchedTypeFilters } from './patch-ops';
 import { listResponse, omitsAttribute, project, resourceOut, type ListBody } from './resource-output';
 
@@ -73,7 +74,7 @@ export class ScimUsers extends SCIMMY.Resources.User {
     const context = requireContext(ctx);
     return guardedAsync(context, async () => {
       const { operations, passwordReceived } = patchWithoutPasswords(requirePatchOp(message));
-      refuseReadOnlyGroups(operations);
+      refuseReadOnly(operations, ['groups', 'meta']);
       return context.locks.run(`user:${this.id}`, () => retryOnConcurrentChange(async () => {
         const stored = this.load(context);
         const guard = { precondition: ifMatchGuard(context.ifMatch), expectedVersion: stored.version };
@@ -82,8 +83,8 @@ export class ScimUsers extends SCIMMY.Resources.User {
           ? await applyPatch(retargetUnmatchedTypeFilters(operations, current), new SCIMMY.Schemas.User(current, 'out'))
           : undefined;
         const { users } = context.store;
-        if (!patched && !passwordReceived) return this.answer(this.checked(stored, guard), context);
-        const resource = patched ? validUser(patched, true).resource : undefined;
+        const resource = patched ? changedFrom(stored, validUser(patched, true).resource) : undefined;
+        if (!resource && !passwordReceived) return this.answer(this.checked(stored, guard), context);
         const written = await context.store.batched(() =>
           resource
             ? users.replace(stored.id, resource, context.change, guard, { passwordReceived })
@@ -122,6 +123,11 @@ export class ScimUsers extends SCIMMY.Resources.User {
   }
 }
 
+/** RFC 7644 3.5.2: a PATCH that leaves the user as it was changes nothing (no write, same version). */
+function changedFrom(stored: StoredResource, resource: UserResource): UserResource | undefined {
+  return isDeepStrictEqual(resource, stored.resource) ? undefined : resource;
+}
+
 /**
  * Validates a User body through scimmy's schema and returns what is stored: no id, no meta, no
  * password (the value is dropped here and only the fact that one arrived is kept).
@@ -141,6 +147,7 @@ function validUser(instance: unknown, replacing: boolean): { resource: UserResou
   const resource = JSON.parse(JSON.stringify(coerced)) as Json;
   if (typeof resource.userName !== 'string' || !resource.userName.trim()) throw scimFailure(400, 'invalidValue', 'userName must be a non-empty string');
   implementedSchemasOnly(resource, USER_SCHEMAS);
+  withoutRepeatedValues(resource);
   singlePrimary(resource);
   const identityRule = identityProblem(resource);
   if (identityRule) throw scimFailure(400, 'invalidValue', identityRule);

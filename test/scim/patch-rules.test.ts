@@ -1,0 +1,68 @@
+import { IDENTITY_SCHEMA_ID } from '../../src/lifecycle/identity';
+import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, counts, createUser, harness, patchOps, scim } from './helpers';
+
+describe('PATCH per RFC 7644 3.5.2', () => {
+  it('removes a whole extension by its URN (enterprise and identity), dropping it from schemas', async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'ext', {
+      schemas: [USER_SCHEMA, ENTERPRISE, IDENTITY_SCHEMA_ID],
+      [ENTERPRISE]: { department: 'Eng', manager: { value: 'm-1' } },
+      [IDENTITY_SCHEMA_ID]: { identityType: 'human', purpose: 'staff' },
+    });
+    const res = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'Remove', path: ENTERPRISE }, { op: 'remove', path: IDENTITY_SCHEMA_ID.toUpperCase() }));
+    expect([res.status, res.body.detail]).toEqual([200, undefined]);
+    expect(res.body[ENTERPRISE]).toBeUndefined();
+    expect(res.body[IDENTITY_SCHEMA_ID]).toBeUndefined();
+    expect(res.body.schemas).toEqual([USER_SCHEMA]);
+    expect((await scim(h).get(`/Users/${id}`)).body[ENTERPRISE]).toBeUndefined();
+    const again = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'remove', path: ENTERPRISE }));
+    expect(again.headers.etag).toBe(res.headers.etag);
+  });
+
+  it('changes nothing (same version, no ledger row) when an add brings a value the attribute already holds', async () => {
+    const h = harness();
+    const { id, version } = await createUser(h, 'dup');
+    const rows = counts(h.store).ledger;
+    const res = await scim(h).patch(`/Users/${id}`, patchOps(
+      { op: 'add', path: 'emails', value: [{ value: 'dup@example.com', type: 'work' }] },
+      { op: 'add', value: { emails: [{ value: 'dup@example.com', type: 'work', primary: true }] } },
+    ));
+    expect(res.status).toBe(200);
+    expect(res.body.emails).toEqual([{ value: 'dup@example.com', type: 'work', primary: true }]);
+    expect(res.headers.etag).toBe(version);
+    expect(counts(h.store).ledger).toBe(rows);
+    const other = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'add', path: 'emails', value: [{ value: 'dup@example.com', type: 'home' }] }));
+    expect(other.body.emails).toHaveLength(2);
+  });
+
+  it('refuses readOnly attributes with 400 mutability: meta by path or key, groups, a different id', async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'ro');
+    const group = (await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'ro' })).body;
+    const before = counts(h.store);
+    for (const [path, operation] of [
+      [`/Users/${id}`, { op: 'replace', path: 'meta.created', value: '2020-01-01T00:00:00Z' }],
+      [`/Users/${id}`, { op: 'replace', path: 'META', value: {} }],
+      [`/Users/${id}`, { op: 'replace', value: { title: 'x', meta: { created: '2020-01-01T00:00:00Z' } } }],
+      [`/Users/${id}`, { op: 'add', path: 'groups', value: [{ value: group.id }] }],
+      [`/Users/${id}`, { op: 'replace', path: 'id', value: 'other' }],
+      [`/Users/${id}`, { op: 'replace', value: { id: 'other' } }],
+      [`/Groups/${group.id}`, { op: 'replace', path: 'meta.lastModified', value: '2020-01-01T00:00:00Z' }],
+    ] as const) {
+      const res = await scim(h).patch(path, patchOps(operation));
+      expect([path, operation, res.status, res.body.scimType]).toEqual([path, operation, 400, 'mutability']);
+    }
+    expect(counts(h.store)).toEqual(before);
+    const same = await scim(h).patch(`/Groups/${group.id}`, patchOps({ op: 'replace', value: { id: group.id, displayName: 'renamed' } }));
+    expect(same.status).toBe(204);
+  });
+
+  it('answers an unparseable value filter in a path with 400 invalidFilter, not noTarget', async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'vf');
+    for (const path of ['emails[type xx "a"].value', 'emails[type eq].value', 'emails[(type eq "a"].value']) {
+      const res = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'replace', path, value: 'x' }));
+      expect(res.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '400', scimType: 'invalidFilter' });
+    }
+  });
+});
