@@ -93,6 +93,13 @@ class GithubBridge {
     return this.store.db.prepare(`SELECT subject_kind, last_error FROM sync_queue WHERE state = 'dead'`).all() as Array<{ subject_kind: string; last_error: string }>;
   }
 
+  groupLink(groupId: string): { created: boolean } | undefined {
+    const row = this.store.db.prepare(`SELECT last_applied FROM links WHERE target = 'github' AND subject_kind = 'group' AND subject_id = ?`).get(groupId) as
+      | { last_applied: string }
+      | undefined;
+    return row && JSON.parse(row.last_applied);
+  }
+
   ledgerKinds(subjectId: string): string[] {
     const rows = this.store.db.prepare(`SELECT kind FROM ledger WHERE subject = ? ORDER BY seq`).all(`user:${subjectId}`) as Array<{ kind: string }>;
     return rows.map((row) => row.kind);
@@ -226,6 +233,40 @@ describe('end to end: SCIM into the bridge, out to a GitHub organization', () =>
     expect(bridge.deadLetters()).toEqual([{ subject_kind: 'user', last_error: expect.stringContaining('accepted under a GitHub login the bridge does not know') }]);
     expect(bridge.ledgerKinds(ada)).toContain('delivery.dead');
     expect(bridge.ledgerKinds(ada)).not.toContain('delivery.noop');
+  });
+
+  it('an invitation that expired is sent again, with all the teams, when the next team add finds it gone', async () => {
+    const bridge = await startBridge();
+    const groups = await groupsExist(bridge, ['Engineering', 'Platform']);
+    const ada = await bridge.user('ada@example.com');
+    await addMember(bridge, groups.Engineering, ada);
+    await bridge.drained();
+    fake.expire('ada@example.com');
+
+    await addMember(bridge, groups.Platform, ada);
+    await bridge.drained();
+
+    expect(invitedTeams('ada@example.com')).toEqual([['engineering', 'platform']]);
+    expect(created('POST /orgs/:org/invitations')).toHaveLength(2);
+    expect(bridge.deadLetters()).toEqual([]);
+    // The team is still the bridge's: removing the SCIM group's mapping would delete it.
+    expect(bridge.groupLink(groups.Platform)).toMatchObject({ created: true });
+  });
+
+  it('a re-issue cut between the cancel and the new invitation (rate limit) ends with one invitation carrying every team', async () => {
+    const bridge = await startBridge();
+    const groups = await groupsExist(bridge, ['Engineering', 'Platform']);
+    const ada = await bridge.user('ada@example.com');
+    await addMember(bridge, groups.Engineering, ada);
+    await bridge.drained();
+    fake.failNext(1, secondaryRateLimitFault(1, 'POST /orgs/:org/invitations'));
+
+    await addMember(bridge, groups.Platform, ada);
+    await bridge.drained();
+
+    expect(fake.org.invitations.size).toBe(1);
+    expect(invitedTeams('ada@example.com')).toEqual([['engineering', 'platform']]);
+    expect(bridge.deadLetters()).toEqual([]);
   });
 
   it('a user without a login is invited by email when the key is "{nickName} <{email}>"; the login arriving swaps it for the membership', async () => {
