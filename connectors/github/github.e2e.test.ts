@@ -137,6 +137,16 @@ describe('end to end: SCIM into the bridge, out to a GitHub organization', () =>
   const addMember = (started: GithubBridge, groupId: string, userId: string) =>
     started.patch(`/Groups/${groupId}`, { op: 'add', path: 'members', value: [{ value: userId }] });
 
+  /** Engineering and Platform exist; ada (email only) is invited with Engineering. */
+  async function adaInvitedToEngineering() {
+    const started = await startBridge();
+    const groups = await groupsExist(started, ['Engineering', 'Platform']);
+    const ada = await started.user('ada@example.com');
+    await addMember(started, groups.Engineering, ada);
+    await started.drained();
+    return { bridge: started, groups, ada };
+  }
+
   const invitedTeams = (email: string) =>
     fake.org.invitationsForEmail(email).map((invitation) => [...invitation.teamIds].map((id) => fake.org.teamById(id)?.slug).sort());
   const created = (endpoint: string) => fake.requests.filter((call) => call.endpoint === endpoint && (call.status ?? 0) < 300);
@@ -236,11 +246,7 @@ describe('end to end: SCIM into the bridge, out to a GitHub organization', () =>
   });
 
   it('an invitation that expired is sent again, with all the teams, when the next team add finds it gone', async () => {
-    const bridge = await startBridge();
-    const groups = await groupsExist(bridge, ['Engineering', 'Platform']);
-    const ada = await bridge.user('ada@example.com');
-    await addMember(bridge, groups.Engineering, ada);
-    await bridge.drained();
+    const { bridge, groups, ada } = await adaInvitedToEngineering();
     fake.expire('ada@example.com');
 
     await addMember(bridge, groups.Platform, ada);
@@ -254,11 +260,7 @@ describe('end to end: SCIM into the bridge, out to a GitHub organization', () =>
   });
 
   it('a re-issue cut between the cancel and the new invitation (rate limit) ends with one invitation carrying every team', async () => {
-    const bridge = await startBridge();
-    const groups = await groupsExist(bridge, ['Engineering', 'Platform']);
-    const ada = await bridge.user('ada@example.com');
-    await addMember(bridge, groups.Engineering, ada);
-    await bridge.drained();
+    const { bridge, groups, ada } = await adaInvitedToEngineering();
     fake.failNext(1, secondaryRateLimitFault(1, 'POST /orgs/:org/invitations'));
 
     await addMember(bridge, groups.Platform, ada);
