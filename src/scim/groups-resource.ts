@@ -60,7 +60,7 @@ export class ScimGroups extends SCIMMY.Resources.Group {
   /**
    * Member changes need no read (adds and removes commute, so concurrent member PATCHes never
    * conflict); other operations patch the body read, guarded by its version. Answers 204 with the
-   * new ETag: returning the group would mean reading every member back.
+   * new ETag unless attributes are asked for: returning the group would mean reading every member back.
    */
   override async patch<T = unknown>(message: any, ctx?: T): Promise<any> {
     const context = requireContext(ctx);
@@ -76,6 +76,8 @@ export class ScimGroups extends SCIMMY.Resources.Group {
           return context.store.batched(() => context.store.groups.update(stored.id, resource, members, context.change, guard));
         });
       const written = others.length ? await context.locks.run(`group:${this.id}`, write) : await write();
+      // RFC 7644 3.5.2: with attributes or excludedAttributes the server MUST answer 200 and the resource.
+      if (this.attributes) return this.answer(written, context);
       context.onVersion(written.version);
       return undefined;
     });

@@ -1,11 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import SCIMMY from 'scimmy';
-import { sendScimError } from './errors';
+import { sendScimError, type ScimFailure } from './errors';
+import { pagingInteger, sortOrderOf } from './list-query';
 import { isPlainObject } from './normalize';
 
 /**
  * Express 5's req.query is a getter that re-parses on each access, so scimmy-routers' number casts
- * are lost. Replace it with a plain object and cast startIndex/count here (non-integers are 400).
+ * are lost. Replace it with a plain object and cast startIndex/count here (non-integers are 400), and
+ * sortOrder to lower case (scimmy silently drops "DESCENDING" and "sideways" alike).
  */
 export function plainQuery() {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -18,12 +20,15 @@ export function plainQuery() {
       res.locals.scimFilter = query.filter;
       delete query.filter;
     }
-    for (const key of ['startIndex', 'count']) {
-      if (query[key] === undefined) continue;
-      const text = String(query[key]).trim();
-      if (!/^-?\d{1,15}$/.test(text)) return sendScimError(res, 400, `${key} must be an integer`, 'invalidValue');
-      query[key] = Number(text);
+    try {
+      for (const key of ['startIndex', 'count']) if (query[key] !== undefined) query[key] = pagingInteger(key, query[key]);
+      if (query.sortOrder !== undefined) query.sortOrder = sortOrderOf(query.sortOrder);
+    } catch (error) {
+      const failure = error as ScimFailure;
+      return sendScimError(res, failure.status, failure.message, failure.scimType ?? undefined);
     }
+    // RFC 7644 4 refuses only a filter here (403); scimmy refuses every parameter, so the others are ignored.
+    if (/^\/ServiceProviderConfig\/?$/.test(req.path)) for (const key of Object.keys(query)) if (key !== 'filter') delete query[key];
     Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true, enumerable: true });
     next();
   };
@@ -55,29 +60,38 @@ function safeDecode(segment: string): string {
   }
 }
 
+/** An attribute name as attributes/excludedAttributes list them (RFC 7644 3.10): `a`, `a.b` or URN-qualified. */
+const ATTRIBUTE_NAME = /^(?:urn:[a-z0-9._:$-]+|[a-z$][\w$-]*(?:\.[a-z$][\w$-]*)?)$/i;
+
 /**
- * scimmy parses attributes/excludedAttributes as filters (`a pr and b pr`) and throws plain TypeErrors
- * on some garbage, which would reach the client as 500s: parsed here first, such input is 400 invalidFilter.
+ * attributes/excludedAttributes must list attribute names: checked here, because scimmy parses them as
+ * filters and its messages describe its own internals (`Missing closing ']' token in filter '[[[ pr'`).
+ * Filters of endpoints other than /Users and /Groups reach scimmy, so they are parsed here first:
+ * some garbage makes it throw plain TypeErrors, which would be 500s.
  */
 export function parseableExpressions() {
   return (req: Request, res: Response, next: NextFunction): void => {
     const source: Record<string, unknown> = req.method === 'POST' && req.path.endsWith('/.search') && isPlainObject(req.body) ? req.body : req.query;
-    const list = (value: unknown) => (Array.isArray(value) ? value.join(',') : value);
-    const expressions: Array<[string, unknown, (text: string) => string]> = [
-      // Filters of /Users, /Groups and searches go to the SQL compiler; other endpoints' reach scimmy.
-      ['filter', source === req.query ? source.filter : undefined, (text) => text],
-      ['attributes', list(source.attributes), (text) => text.split(',').map((a) => `${a} pr`).join(' and ')],
-      ['excludedAttributes', list(source.excludedAttributes), (text) => text.split(',').map((a) => `${a} np`).join(' and ')],
-    ];
-    for (const [name, value, asFilter] of expressions) {
-      if (typeof value !== 'string' || !value.trim()) continue;
+    for (const name of ['attributes', 'excludedAttributes']) {
+      const problem = attributeListProblem(name, source[name]);
+      if (problem) return sendScimError(res, 400, problem, 'invalidValue');
+    }
+    const filter = source === req.query ? source.filter : undefined;
+    if (typeof filter === 'string' && filter.trim()) {
       try {
-        new SCIMMY.Types.Filter(asFilter(value));
+        new SCIMMY.Types.Filter(filter);
       } catch (error) {
-        if (error instanceof SCIMMY.Types.Error) continue; // scimmy answers its own errors properly
-        return sendScimError(res, 400, `${name} cannot be parsed`, 'invalidFilter');
+        if (!(error instanceof SCIMMY.Types.Error)) return sendScimError(res, 400, 'filter cannot be parsed', 'invalidFilter');
       }
     }
     next();
   };
+}
+
+function attributeListProblem(name: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined;
+  if (!items?.length || !items.every((item) => typeof item === 'string')) return `${name} must be a comma-separated list of attribute names`;
+  const bad = items.map((item: string) => item.trim()).find((item) => !ATTRIBUTE_NAME.test(item));
+  return bad === undefined ? undefined : `${name}: ${JSON.stringify(bad.slice(0, 100))} is not an attribute name (use a, a.b or a URN-qualified name)`;
 }

@@ -5,7 +5,8 @@ import type { Page, StoredResource } from '../store/resource-query';
 import type { ScimContext } from './context';
 import { sendScimError, toScimError } from './errors';
 import { groupOut } from './groups-resource';
-import { listQueryOf } from './list-query';
+import { listQueryOf, pagingInteger, sortOrderOf } from './list-query';
+import { isPlainObject } from './normalize';
 import { listResponse } from './resource-output';
 import { ScimUsers, projectedUser } from './users-resource';
 
@@ -21,14 +22,16 @@ export function search(contextOf: (req: Request) => ScimContext, types: { users:
   return (req: Request, res: Response): void => {
     const ctx = contextOf(req);
     try {
-      const request = new SCIMMY.Messages.SearchRequest(req.body);
+      // Paging and sortOrder are read here, as GET reads them: scimmy refuses count 0, startIndex < 1 and "DESCENDING".
+      const { startIndex, count, sortOrder, ...rest } = isPlainObject(req.body) ? req.body : {};
+      const request = new SCIMMY.Messages.SearchRequest(isPlainObject(req.body) ? rest : req.body);
       const parsed = new ScimUsers(undefined, {
         ...(request.attributes ? { attributes: request.attributes.join(',') } : {}),
         ...(request.excludedAttributes ? { excludedAttributes: request.excludedAttributes.join(',') } : {}),
         sortBy: request.sortBy,
-        sortOrder: request.sortOrder,
-        startIndex: request.startIndex,
-        count: request.count,
+        sortOrder: sortOrderOf(sortOrder),
+        startIndex: pagingInteger('startIndex', startIndex),
+        count: pagingInteger('count', count),
       });
       const query = listQueryOf(parsed, ctx.maxResults, request.filter);
       const [users, groups] = pages(

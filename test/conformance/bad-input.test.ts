@@ -203,7 +203,7 @@ describe('bad input at the SCIM edge', () => {
   });
 
   it('invalid paging and projection parameters are 400, never 5xx', async () => {
-    for (const query of <Array<Record<string, string>>>[{ startIndex: 'abc' }, { count: 'ten' }, { count: '1e3' }, { startIndex: '1.5' }, { count: '99999999999999999999' }]) {
+    for (const query of <Array<Record<string, string>>>[{ startIndex: 'abc' }, { count: 'ten' }, { count: '1e3' }, { startIndex: '1.5' }, { count: '1.0' }]) {
       const res = await getWith(h, '/Users', query);
       expectScimError(res, 400);
     }

@@ -1,5 +1,7 @@
 import { GROUP_SCHEMA, USER_SCHEMA, createUser, harness, scim } from './helpers';
 
+const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
 describe('lists, filters, sorting and projections', () => {
   it('pages with startIndex/count and reports totalResults and itemsPerPage from SQL', async () => {
     const h = harness({ maxResults: 3 });
@@ -71,5 +73,57 @@ describe('lists, filters, sorting and projections', () => {
     expect(all.body.Resources.map((r: { meta: { resourceType: string } }) => r.meta.resourceType)).toEqual(['User', 'Group']);
     const groupsOnly = await scim(h).post('/.search', { ...search, filter: 'displayName eq "ga"' });
     expect(groupsOnly.body.totalResults).toBe(1);
+  });
+
+  it('reads sortOrder in any casing on GET and in a search body, and refuses other values with 400 invalidValue', async () => {
+    const h = harness();
+    for (const name of ['anna', 'bert', 'carl']) await createUser(h, name);
+    const names = (res: { body: { Resources: Array<{ userName: string }> } }) => res.body.Resources.map((r) => r.userName);
+    expect(names(await scim(h).get('/Users?sortBy=userName&sortOrder=DESCENDING'))).toEqual(['carl', 'bert', 'anna']);
+    expect(names(await scim(h).get('/Users?sortBy=userName&sortOrder=Ascending'))).toEqual(['anna', 'bert', 'carl']);
+    const search = await scim(h).post('/Users/.search', { schemas: [SEARCH], sortBy: 'userName', sortOrder: 'Descending' });
+    expect(names(search)).toEqual(['carl', 'bert', 'anna']);
+    for (const res of [await scim(h).get('/Users?sortOrder=sideways'), await scim(h).post('/.search', { schemas: [SEARCH], sortOrder: 'up' })]) {
+      expect(res.body).toMatchObject({ status: '400', scimType: 'invalidValue', detail: expect.stringContaining('ascending') });
+    }
+  });
+
+  it('caps a count of any size at maxResults and answers a startIndex of any size with an empty page', async () => {
+    const h = harness({ maxResults: 2 });
+    for (const name of ['p1', 'p2', 'p3']) await createUser(h, name);
+    const huge = '9'.repeat(40);
+    expect((await scim(h).get(`/Users?count=${huge}`)).body).toMatchObject({ totalResults: 3, itemsPerPage: 2 });
+    expect((await scim(h).get(`/Users?startIndex=${huge}`)).body).toMatchObject({ totalResults: 3, itemsPerPage: 0, Resources: [] });
+    expect((await scim(h).get(`/Users?startIndex=-${huge}&count=1`)).body).toMatchObject({ startIndex: 1, itemsPerPage: 1 });
+    const search = await scim(h).post('/Users/.search', { schemas: [SEARCH], startIndex: 1e300, count: 1e300 });
+    expect(search.body).toMatchObject({ totalResults: 3, itemsPerPage: 0 });
+    for (const bad of ['1.5', '1e3', 'ten']) expect((await scim(h).get(`/Users?count=${bad}`)).body).toMatchObject({ status: '400', detail: 'count must be an integer' });
+    expect((await scim(h).post('/Users/.search', { schemas: [SEARCH], count: 'ten' })).body).toMatchObject({ status: '400', scimType: 'invalidValue' });
+  });
+
+  it('answers attribute lists that are not attribute names with a clear 400 that shows no parser internals', async () => {
+    const h = harness();
+    for (const query of ['attributes=', 'attributes=[[[', 'excludedAttributes=a%20b', 'attributes=name..givenName']) {
+      const res = await scim(h).get(`/Users?${query}`);
+      expect(res.body).toMatchObject({ status: '400', scimType: 'invalidValue', detail: expect.stringMatching(/attribute name/) });
+      expect(res.body.detail).not.toMatch(/token| pr'|Expected/);
+    }
+    const search = await scim(h).post('/.search', { schemas: [SEARCH], attributes: ['userName', '[x'] });
+    expect(search.body).toMatchObject({ status: '400', detail: expect.stringContaining('"[x" is not an attribute name') });
+    expect((await scim(h).get('/Users?attributes=members.$ref,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value')).status).toBe(200);
+  });
+
+  it('serves /ServiceProviderConfig whatever attributes are asked for (only a filter is 403, RFC 7644 4)', async () => {
+    const h = harness();
+    expect((await scim(h).get('/ServiceProviderConfig?attributes=patch')).body).toMatchObject({ patch: { supported: true } });
+    expect((await scim(h).get('/ServiceProviderConfig?excludedAttributes=bulk&count=3')).status).toBe(200);
+    expect((await scim(h).get('/ServiceProviderConfig?filter=patch.supported%20eq%20true')).status).toBe(403);
+  });
+
+  it('compares a string attribute with a number literal as strings (userName gt 5 is userName gt "5")', async () => {
+    const h = harness();
+    for (const name of ['4a', '6', 'x1']) await createUser(h, name);
+    const res = await scim(h).get(`/Users?filter=${encodeURIComponent('userName gt 5')}&sortBy=userName`);
+    expect(res.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(['6', 'x1']);
   });
 });
