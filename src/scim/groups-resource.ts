@@ -5,7 +5,7 @@ import type { ScimContext } from './context';
 import { asInvalidValue, scimFailure } from './errors';
 import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
-import { memberIds, splitMemberOperations } from './member-operations';
+import { memberIds, refuseNestedGroups, splitMemberOperations } from './member-operations';
 import { isPlainObject } from './normalize';
 import { implementedSchemasOnly, refuseReadOnly, requireSchemas } from './resource-rules';
 import { applyPatch, requirePatchOp, type PatchOperation } from './patch-ops';
@@ -118,7 +118,10 @@ function validGroup(instance: unknown, replacing: boolean): { resource: GroupRes
   if (!isPlainObject(instance) && !(instance instanceof SCIMMY.Types.Schema)) {
     throw scimFailure(400, 'invalidSyntax', `${replacing ? 'PUT' : 'POST'} expects a single Group object`);
   }
-  if (isPlainObject(instance)) requireSchemas(instance);
+  if (isPlainObject(instance)) {
+    requireSchemas(instance);
+    refuseNestedGroups(instance.members);
+  }
   const validated = instance instanceof SCIMMY.Schemas.Group ? instance : asInvalidValue(() => new SCIMMY.Schemas.Group(instance, 'in'));
   const { id: _id, meta: _meta, members, ...coerced } = (validated as unknown as { toJSON(): Json }).toJSON();
   const resource = JSON.parse(JSON.stringify(coerced)) as Json;

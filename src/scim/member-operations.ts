@@ -89,10 +89,20 @@ function takeMembersKey(value: Record<string, unknown>): { members?: unknown; re
 
 /** Member ids from `[{value}]`, `{value}` or bare id strings; anything else is 400 invalidValue. */
 export function memberIds(value: unknown, index: number): string[] {
+  refuseNestedGroups(value);
   const items = Array.isArray(value) ? value : [value];
   return items.map((item) => {
     const id = typeof item === 'string' ? item : isPlainObject(item) ? item.value : undefined;
     if (typeof id !== 'string' || !id) throw scimFailure(400, 'invalidValue', `operation ${index + 1}: each member needs a string 'value'`);
     return id;
   });
+}
+
+/** Groups hold users only (see usersOnlyAsGroupMembers): a member typed Group is refused by name. */
+export function refuseNestedGroups(members: unknown): void {
+  for (const item of Array.isArray(members) ? members : [members]) {
+    if (isPlainObject(item) && typeof item.type === 'string' && item.type.toLowerCase() === 'group') {
+      throw scimFailure(400, 'invalidValue', `member '${String(item.value).slice(0, 100)}' has type Group: nested groups are not supported`);
+    }
+  }
 }

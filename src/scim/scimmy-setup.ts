@@ -19,6 +19,7 @@ export function configureScimmy(scim: BridgeConfig['scim']): void {
     SCIMMY.Resources.declare(ScimUsers, 'User').extend(SCIMMY.Schemas.EnterpriseUser, false).extend(IdentitySchema, false);
     SCIMMY.Resources.declare(ScimGroups, 'Group');
     openTypeVocabularies();
+    usersOnlyAsGroupMembers();
     declared = true;
   }
   SCIMMY.Config.set({ authenticationSchemes: [] });
@@ -41,5 +42,17 @@ function openTypeVocabularies(): void {
     const attribute = SCIMMY.Schemas.User.definition.attribute(name) as SCIMMY.Types.Attribute;
     const type = attribute.subAttributes?.find((sub) => sub.name === 'type');
     if (type) type.config.canonicalValues = false as unknown as string[];
+  }
+}
+
+/**
+ * The store keeps user members only (memberships join users), so /Schemas must not advertise nested
+ * groups: members.type and members.$ref name User alone, and a Group member is refused with a clear 400.
+ */
+function usersOnlyAsGroupMembers(): void {
+  const members = SCIMMY.Schemas.Group.definition.attribute('members') as SCIMMY.Types.Attribute;
+  for (const sub of members.subAttributes ?? []) {
+    if (sub.name === 'type') sub.config.canonicalValues = ['User'];
+    if (sub.name === '$ref') sub.config.referenceTypes = ['User'];
   }
 }

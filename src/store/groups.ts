@@ -32,6 +32,7 @@ export class Groups extends ResourceTable {
   private readonly updateGroup: Statement;
   private readonly bumpVersion: Statement;
   private readonly liveUser: Statement;
+  private readonly liveGroup: Statement;
   private readonly addMember: Statement;
   private readonly removeMember: Statement;
   private readonly removeAllMembers: Statement;
@@ -52,6 +53,7 @@ export class Groups extends ResourceTable {
     );
     this.bumpVersion = db.prepare('UPDATE groups SET version = version + 1, last_modified = ? WHERE id = ?');
     this.liveUser = db.prepare('SELECT 1 FROM users WHERE id = ? AND deleted_at IS NULL');
+    this.liveGroup = db.prepare('SELECT 1 FROM groups WHERE id = ? AND deleted_at IS NULL');
     this.addMember = db.prepare(`INSERT OR IGNORE INTO memberships (group_id, user_id, source) VALUES (?, ?, 'idp')`);
     this.removeMember = db.prepare(`DELETE FROM memberships WHERE group_id = ? AND user_id = ? AND source = 'idp'`);
     this.removeAllMembers = db.prepare(`DELETE FROM memberships WHERE group_id = ? AND source = 'idp' RETURNING user_id`);
@@ -164,10 +166,14 @@ export class Groups extends ResourceTable {
       if (this.removeMember.run(groupId, userId).changes > 0) removed.push(userId);
     }
     for (const userId of toAdd) {
-      if (!this.liveUser.get(userId)) throw new InvalidReferenceError(`member '${userId}' is not an existing user`);
+      if (!this.liveUser.get(userId)) throw new InvalidReferenceError(this.notAUser(userId));
       if (this.addMember.run(groupId, userId).changes > 0) added.push(userId);
     }
     return { added, removed };
+  }
+
+  private notAUser(id: string): string {
+    return this.liveGroup.get(id) ? `member '${id}' is a group: nested groups are not supported` : `member '${id}' is not an existing user`;
   }
 
   private columns(id: string, resource: GroupResource, at: string) {

@@ -1,4 +1,4 @@
-import { GROUP_SCHEMA, createUser, harness, patchOps, scim, type Harness } from './helpers';
+import { GROUP_SCHEMA, counts, createUser, harness, patchOps, scim, type Harness } from './helpers';
 
 async function createGroup(h: Harness, displayName: string, memberIds: string[] = []) {
   const res = await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName, members: memberIds.map((value) => ({ value })) });
@@ -136,5 +136,25 @@ describe('SCIM /Groups', () => {
     expect(after.slice(0, 1999)).toEqual(rowidsBefore.slice(1));
     const last = h.store.ledger.forSubject(`group:${group.id}`).pop()!;
     expect(JSON.parse(last.after!)).toEqual({ added: [ids[2000], ids[2001]], removed: [ids[0]] });
+  });
+
+  it('does not advertise nested groups, and refuses a Group member by type or by id with a clear 400', async () => {
+    const h = harness();
+    const schema = (await scim(h).get(`/Schemas/${GROUP_SCHEMA}`)).body;
+    const members = schema.attributes.find((a: { name: string }) => a.name === 'members');
+    const sub = (name: string) => members.subAttributes.find((a: { name: string }) => a.name === name);
+    expect(sub('type').canonicalValues).toEqual(['User']);
+    expect(sub('$ref').referenceTypes).toEqual(['User']);
+    const user = await createUser(h, 'nest-user');
+    const inner = (await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'inner' })).body;
+    const before = counts(h.store);
+    const refusals = [
+      await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'outer', members: [{ value: user.id }, { value: inner.id, type: 'group' }] }),
+      await scim(h).post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'outer', members: [{ value: inner.id }] }),
+      await scim(h).patch(`/Groups/${inner.id}`, patchOps({ op: 'add', path: 'members', value: [{ value: inner.id, type: 'Group' }] })),
+      await scim(h).put(`/Groups/${inner.id}`, { schemas: [GROUP_SCHEMA], displayName: 'inner', members: [{ value: inner.id, type: 'Group' }] }),
+    ];
+    for (const res of refusals) expect(res.body).toMatchObject({ status: '400', scimType: 'invalidValue', detail: expect.stringContaining('nested groups are not supported') });
+    expect(counts(h.store)).toEqual(before);
   });
 });
