@@ -62,6 +62,15 @@ export function refuseReadOnly(operations: PatchOperation[], names: Array<keyof 
   }
 }
 
+/** A multi-valued attribute holds values; a null among them is the client's mistake, not something to store. */
+export function refuseNullItems(resource: Json): void {
+  for (const attribute of MULTI_VALUED_WITH_PRIMARY) {
+    const values = resource[attribute];
+    const at = Array.isArray(values) ? values.findIndex((value) => value === null) : -1;
+    if (at >= 0) throw scimFailure(400, 'invalidValue', `${attribute}[${at}] is null; leave it out instead`);
+  }
+}
+
 /**
  * RFC 7644 3.5.2.1: adding a value a multi-valued attribute already holds changes nothing. A value equal
  * to an earlier one of the same attribute but for `primary` is dropped; its `primary: true`, if any,

@@ -9,7 +9,7 @@ import { ifMatchGuard } from './etag';
 import { listQueryOf } from './list-query';
 import { ENTERPRISE_USER, isPlainObject } from './normalize';
 import { IDENTITY_SCHEMA_ID, identityProblem, keepStoredIdentity } from '../lifecycle/identity';
-import { implementedSchemasOnly, refuseReadOnly, requireObjectExtensions, requireSchemas, singlePrimary, withoutRepeatedValues } from './resource-rules';
+import { implementedSchemasOnly, refuseNullItems, refuseReadOnly, requireObjectExtensions, requireSchemas, singlePrimary, withoutRepeatedValues } from './resource-rules';
 import { applyPatch, patchWithoutPasswords, requirePatchOp, retargetUnmatchedTypeFilters } from './patch-ops';
 import { listResponse, omitsAttribute, project, resourceOut, type ListBody } from './resource-output';
 
@@ -147,6 +147,7 @@ function validUser(instance: unknown, replacing: boolean): { resource: UserResou
   const resource = JSON.parse(JSON.stringify(coerced)) as Json;
   if (typeof resource.userName !== 'string' || !resource.userName.trim()) throw scimFailure(400, 'invalidValue', 'userName must be a non-empty string');
   implementedSchemasOnly(resource, USER_SCHEMAS);
+  refuseNullItems(resource);
   withoutRepeatedValues(resource);
   singlePrimary(resource);
   const identityRule = identityProblem(resource);
