@@ -8,12 +8,20 @@ const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true });
 addFormats(ajv);
 const compiled = new Map<AnySchema, ValidateFunction>();
 
-/** Rejects a body that does not match `schema` with 400 invalidValue naming each problem's path. */
+/**
+ * Rejects a body that does not match `schema` with 400 invalidValue naming each problem's path. A request
+ * without a JSON body (none, empty, or another content type) is validated as `{}`, and what was validated
+ * is what the handler finds in `req.body`: a handler never sees a body its schema did not accept.
+ */
 export function validateBody(schema: AnySchema) {
   return (req: Request, res: Response, next: NextFunction): void => {
     let validate = compiled.get(schema);
     if (!validate) compiled.set(schema, (validate = ajv.compile(schema)));
-    if (validate(req.body ?? {})) return next();
+    const body: unknown = req.body ?? {};
+    if (validate(body)) {
+      req.body = body;
+      return next();
+    }
     const problems = (validate.errors ?? [])
       .filter((error) => error.keyword !== 'oneOf' || validate!.errors!.length === 1)
       .map((error) => `${error.instancePath || '/'} ${error.message}${error.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : ''}`);
