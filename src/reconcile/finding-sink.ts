@@ -23,8 +23,9 @@ export class FindingSink {
     private readonly ctx: ChangeContext,
   ) {}
 
+  /** Findings emitted so far, stored or still waiting for their batch. */
   get count(): number {
-    return this.seq;
+    return this.seq + this.buffer.length;
   }
 
   /** Findings that ask for a change (everything but what is only listed: unmanaged accounts and groups). */

@@ -1,5 +1,6 @@
 import { Harness } from '../sync/harness';
 import type { TargetConfig } from '../../src/config/types';
+import type { ReconcileProgress } from '../../src/reconcile/reconciler';
 import type { ReconcileService } from '../../src/reconcile/service';
 import { findingLines, reconcileService } from './support';
 
@@ -135,6 +136,15 @@ describe('reconcile against the memory connector', () => {
     } finally {
       await unmapped.close();
     }
+  });
+
+  it('reports the findings made so far with each progress update, before any batch is stored', async () => {
+    await provisionTeam();
+    for (const key of ['x1', 'x2', 'x3']) h.directory().createUser({ key, active: true, attributes: {} });
+    const updates: ReconcileProgress[] = [];
+    await service.start('app', { trigger: 'cli', actor: 'test', onProgress: (progress) => updates.push(progress) }).done;
+    expect(updates.filter((update) => update.phase === 'users').at(-1)).toMatchObject({ count: 7, findings: 3 });
+    expect(updates.at(-1)).toMatchObject({ phase: 'done', findings: 3 });
   });
 
   it('a target that fails while listing ends the run as failed, with the reason, and changes nothing', async () => {
