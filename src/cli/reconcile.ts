@@ -124,7 +124,7 @@ function progressReporter(io: CliIo): { update(progress: ReconcileProgress): voi
   let last = { count: 0, findings: 0 };
   return {
     update(progress) {
-      if (progress.phase !== phase && phase) writeLine(io.stderr, `${phase}: ${last.count} done, ${last.findings} findings so far`);
+      if (progress.phase !== phase && phase) writeLine(io.stderr, `${phase}: ${last.count} done, ${last.findings} finding${last.findings === 1 ? '' : 's'} so far`);
       phase = progress.phase;
       last = progress;
     },

@@ -28,7 +28,7 @@ describe('scim-bridge reconcile', () => {
     expect(result.stdout).toMatch(/^attribute-drift\s+1$/m);
     expect(result.stdout).toMatch(/^attribute-drift\s+user:\S+\s+ada\s+givenName: Augusta → Ada\s+update\s+planned$/m);
     expect(result.stdout).toMatch(/ledger trail: scim-bridge evidence request:reconcile-/);
-    expect(result.stderr).toMatch(/^users: 2 done, 0 findings so far$/m);
+    expect(result.stderr).toMatch(/^desired: 2 done, 0 findings so far\nusers: 2 done, 1 finding so far\ngroups: 1 done, 1 finding so far$/m);
     expect(result.stderr).toMatch(/drift found/);
   });
 
