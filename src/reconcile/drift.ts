@@ -51,10 +51,35 @@ export interface Finding {
   fields?: FieldDrift[];
   /** For membership findings: the user whose membership differs (bridge id when known, and remote). */
   member?: { subjectId?: string; remote: { id: string; key: string } };
+  /** For an orphaned group: what the engine's withdrawal takes away (it deletes only groups it created). */
+  withdrawal?: { deletesGroup: boolean; memberships: number };
   note?: string;
 }
 
-export const DELETING_ACTIONS: ReadonlySet<FixAction> = new Set(['suspend', 'delete']);
+/** What fixing a finding takes away on the target, counted against the blast-radius limits. */
+export interface Removals {
+  /** Accounts suspended or deleted, groups deleted (maxDeletes). */
+  deletions: number;
+  /** Members taken out of groups (maxMembershipRemovals). */
+  membershipRemovals: number;
+}
+
+export function removalsOf(finding: Finding): Removals {
+  switch (finding.action) {
+    case 'suspend':
+    case 'delete':
+      return { deletions: 1, membershipRemovals: 0 };
+    case 'remove-member':
+      return { deletions: 0, membershipRemovals: 1 };
+    case 'withdraw': {
+      // Without the link's detail, assume the worse: a group deleted.
+      const withdrawal = finding.withdrawal ?? { deletesGroup: true, memberships: 0 };
+      return withdrawal.deletesGroup ? { deletions: 1, membershipRemovals: 0 } : { deletions: 0, membershipRemovals: withdrawal.memberships };
+    }
+    default:
+      return { deletions: 0, membershipRemovals: 0 };
+  }
+}
 
 /** Null, undefined and '' all mean "no value"; everything else compares by canonical JSON, so 42 ≠ "42" never flags twice. */
 export function normalizedValue(value: JsonValue | undefined): string | null {

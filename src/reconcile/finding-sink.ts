@@ -1,5 +1,5 @@
 import type { ChangeContext, Store } from '../store';
-import { subjectLabel, type Finding, type FindingKind, type FixAction, type FixStatus } from './drift';
+import { removalsOf, subjectLabel, type Finding, type FindingKind, type FixAction, type FixStatus, type Removals } from './drift';
 import type { DriftReports } from './report-store';
 
 const BATCH = 250;
@@ -12,6 +12,8 @@ const BATCH = 250;
 export class FindingSink {
   readonly kinds: Partial<Record<FindingKind, number>> = {};
   readonly actions: Partial<Record<FixAction, number>> = {};
+  /** What the planned fixes would take away, for the blast-radius check. */
+  readonly removals: Removals = { deletions: 0, membershipRemovals: 0 };
   private buffer: Finding[] = [];
   private seq = 0;
 
@@ -36,6 +38,9 @@ export class FindingSink {
   emit(finding: Finding): void {
     this.kinds[finding.kind] = (this.kinds[finding.kind] ?? 0) + 1;
     this.actions[finding.action] = (this.actions[finding.action] ?? 0) + 1;
+    const removals = removalsOf(finding);
+    this.removals.deletions += removals.deletions;
+    this.removals.membershipRemovals += removals.membershipRemovals;
     this.buffer.push(finding);
     if (this.buffer.length >= BATCH) this.flush();
   }

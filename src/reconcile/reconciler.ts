@@ -6,14 +6,15 @@ import { DesiredState } from '../sync/desired-state';
 import { createTargetMapping } from '../sync/mapping';
 import type { TargetSettings } from '../sync/target-config';
 import { DesiredAccounts } from './desired-index';
-import { DELETING_ACTIONS, type FixAction, type FixStatus } from './drift';
+import { exceededLimits, planRun, type Listed } from './blast-radius';
+import type { FixStatus } from './drift';
 import { FindingSink } from './finding-sink';
 import { FixApplier } from './fixes';
 import { DriftReports, type DriftReport, type RunPlan, type RunSummary, type RunTrigger, type Verdict } from './report-store';
 import type { RunContext } from './run-context';
 import { scanGroups } from './scan-groups';
 import { scanUsers } from './scan-users';
-import { deleteAllowance, describeLimit, type ReconcileMode, type ReconcileSettings } from './settings';
+import type { ReconcileMode, ReconcileSettings } from './settings';
 
 export type ReconcilePhase = 'desired' | 'users' | 'groups' | 'fixing' | 'done';
 
@@ -85,7 +86,7 @@ export class Reconciler {
   private async execute(id: string, startedAt: string, mode: ReconcileMode, ctx: ChangeContext, options: RunOptions): Promise<void> {
     const began = Date.now();
     const sink = new FindingSink(this.store, this.reports, id, this.target.name, ctx);
-    const summary: RunSummary = { remoteUsers: 0, remoteGroups: 0, desiredUsers: 0, desiredGroups: 0, findings: {}, fixes: {}, durationMs: 0 };
+    const summary: RunSummary = { remoteUsers: 0, remoteGroups: 0, remoteMemberships: 0, desiredUsers: 0, desiredGroups: 0, findings: {}, fixes: {}, durationMs: 0 };
     const progress = (phase: ReconcilePhase, count: number, expected?: number) => options.onProgress?.({ phase, count, expected, findings: sink.count });
     try {
       const desired = new DesiredState(this.store.db, () => this.store.now());
@@ -102,6 +103,7 @@ export class Reconciler {
       if (this.connector.groups && (this.target.groups.length > 0 || this.hasGroupLinks())) {
         const groups = await scanGroups(run, this.connector.groups, accounts);
         summary.remoteGroups = groups.listed;
+        summary.remoteMemberships = groups.memberships;
         summary.desiredGroups = groups.desired;
       }
       await this.conclude(id, startedAt, mode, ctx, options, { sink, summary, desired, began, progress });
@@ -123,16 +125,16 @@ export class Reconciler {
     const { sink, summary, began } = run;
     sink.flush();
     summary.findings = sink.kinds;
-    const plan = this.plan(sink.actions, summary.remoteUsers);
-    if (mode === 'fix' && plan.deletions > plan.allowed) return this.block(id, ctx, summary, plan, began, options.dryRun === true);
+    const listed: Listed = { objects: summary.remoteUsers + summary.remoteGroups, memberships: summary.remoteMemberships };
+    const plan = planRun(sink.actions, sink.removals, listed, this.settings);
+    const exceeded = exceededLimits(plan, listed);
+    if (mode === 'fix' && exceeded.length) return this.block(id, ctx, summary, plan, exceeded, began, options.dryRun === true);
     const fixing = mode === 'fix' && !options.dryRun;
     const listedOnly = sink.actions.none ? { 'not-fixable': sink.actions.none } : {};
     const fixes = fixing ? await this.applyFixes(id, startedAt, ctx, run.desired, (count) => run.progress('fixing', count)) : sink.fixable ? { planned: sink.fixable } : {};
     summary.fixes = { ...fixes, ...listedOnly };
     const verdict: Verdict = sink.fixable === 0 ? 'in-sync' : fixing ? 'fixed' : 'drift';
-    const warning = plan.deletions > plan.allowed
-      ? `a fix run would be stopped by the blast radius: ${plan.deletions} deletions/suspensions planned, maxDeletes ${plan.maxDeletes} allows ${plan.allowed}`
-      : undefined;
+    const warning = exceeded.length ? `a fix run would be stopped by the blast radius: it would plan ${exceeded.join(' and ')}` : undefined;
     this.finish(id, ctx, { status: 'succeeded', verdict, reason: warning, summary: { ...summary, durationMs: Date.now() - began }, plan });
   }
 
@@ -141,15 +143,10 @@ export class Reconciler {
     return this.store.db.prepare(`SELECT 1 FROM links WHERE target = ? AND subject_kind = 'group' LIMIT 1`).get(this.target.name) !== undefined;
   }
 
-  private plan(actions: Partial<Record<FixAction, number>>, accounts: number): RunPlan {
-    const deletions = [...DELETING_ACTIONS].reduce((sum, action) => sum + (actions[action] ?? 0), 0);
-    return { actions, deletions, allowed: deleteAllowance(this.settings.maxDeletes, accounts), maxDeletes: describeLimit(this.settings.maxDeletes) };
-  }
-
-  /** Too many deletions or suspensions: nothing is changed, every planned fix is marked blocked. */
-  private block(id: string, ctx: ChangeContext, summary: RunSummary, plan: RunPlan, began: number, dryRun: boolean): void {
+  /** Too many deletions or membership removals: nothing is changed, every planned fix is marked blocked. */
+  private block(id: string, ctx: ChangeContext, summary: RunSummary, plan: RunPlan, exceeded: string[], began: number, dryRun: boolean): void {
     this.store.transaction(() => this.reports.setPlannedFixes(id, 'blocked'));
-    const reason = `blast radius: the run plans ${plan.deletions} deletions/suspensions, more than maxDeletes ${plan.maxDeletes} allows (${plan.allowed} of ${summary.remoteUsers} accounts); nothing was changed${dryRun ? ' (dry run)' : ''}`;
+    const reason = `blast radius: the run plans ${exceeded.join(' and ')}; nothing was changed${dryRun ? ' (dry run)' : ''}`;
     const blocked = Object.values(plan.actions).reduce((sum, count) => sum + (count ?? 0), 0) - (plan.actions.none ?? 0);
     this.finish(id, ctx, { status: 'failed', verdict: 'blocked', reason, summary: { ...summary, fixes: { blocked }, durationMs: Date.now() - began }, plan });
   }

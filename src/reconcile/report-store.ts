@@ -11,6 +11,8 @@ export type RunTrigger = 'schedule' | 'admin' | 'cli' | 'api';
 export interface RunSummary {
   remoteUsers: number;
   remoteGroups: number;
+  /** Memberships listed in the groups compared with desired membership. */
+  remoteMemberships: number;
   desiredUsers: number;
   desiredGroups: number;
   findings: Partial<Record<FindingKind, number>>;
@@ -18,12 +20,18 @@ export interface RunSummary {
   durationMs: number;
 }
 
-/** The deletions and suspensions a fix run would make, checked against maxDeletes before anything changes. */
+/**
+ * What a fix run would take away, checked before anything changes: deletions (accounts suspended or
+ * deleted, groups deleted) against maxDeletes, membership removals against maxMembershipRemovals.
+ */
 export interface RunPlan {
   actions: Partial<Record<FixAction, number>>;
   deletions: number;
   allowed: number;
   maxDeletes: string;
+  membershipRemovals: number;
+  membershipRemovalsAllowed: number;
+  maxMembershipRemovals: string;
 }
 
 export interface DriftReport {

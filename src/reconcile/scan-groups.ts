@@ -1,22 +1,32 @@
 import type { GroupOperations, RemoteGroup, RemoteRef } from '../../connectors/sdk/contract';
 import type { Link } from '../store';
 import type { DesiredGroup } from '../sync/desired-state';
+import type { AppliedGroup } from '../sync/diff';
 import { userInScope } from '../sync/scope';
 import { attributeDrift, projectAttributes, sameKey, type FieldDrift } from './drift';
 import { desiredGroups, type DesiredAccounts, type DesiredGroupEntry } from './desired-index';
 import type { RunContext } from './run-context';
 
+export interface GroupScan {
+  /** Groups the target listed. */
+  listed: number;
+  /** Groups desired on the target. */
+  desired: number;
+  /** Memberships listed in the groups compared with desired membership. */
+  memberships: number;
+}
+
 /**
  * Streams the target's groups; for each group the target's mapping pushes there, compares attributes and
- * streams its members against desired membership (one group's members in memory at a time). Returns how
- * many groups the target listed.
+ * streams its members against desired membership (one group's members in memory at a time).
  */
-export async function scanGroups(run: RunContext, groups: GroupOperations, accounts: DesiredAccounts): Promise<{ listed: number; desired: number }> {
+export async function scanGroups(run: RunContext, groups: GroupOperations, accounts: DesiredAccounts): Promise<GroupScan> {
   const wanted = desiredGroups(run.store.db, run.target);
   const byId = new Map([...wanted.values()].map((entry) => [entry.id, entry]));
   let listed = 0;
+  let memberships = 0;
   for await (const remote of groups.list({ pageSize: run.pageSize }, run.op)) {
-    await classify(run, groups, accounts, remote, wanted, byId);
+    memberships += await classify(run, groups, accounts, remote, wanted, byId);
     run.progress('groups', ++listed);
   }
   for (const entry of wanted.values()) {
@@ -25,20 +35,21 @@ export async function scanGroups(run: RunContext, groups: GroupOperations, accou
     const note = link ? 'the linked group no longer exists on the target' : entry.mapping.create ? 'not created yet' : 'does not exist and the mapping does not create it';
     run.sink.emit({ kind: 'missing-group', subject: { kind: 'group', id: entry.id }, key: entry.mapping.target, action: 'create', note });
   }
-  return { listed, desired: wanted.size };
+  return { listed, desired: wanted.size, memberships };
 }
 
+/** Sorts one remote group; returns how many of its members were listed (0 when they were not compared). */
 async function classify(
   run: RunContext, groups: GroupOperations, accounts: DesiredAccounts, remote: RemoteGroup,
   wanted: Map<string, DesiredGroupEntry>, byId: Map<string, DesiredGroupEntry>,
-): Promise<void> {
+): Promise<number> {
   const link = run.store.links.byRemoteId(run.target.name, 'group', remote.id);
   const entry = link ? byId.get(link.subject_id) : wanted.get(remote.key.toLowerCase());
   const snapshot = { id: remote.id, key: remote.key };
   if (!entry || entry.seen) {
-    if (link) run.sink.emit({ kind: 'orphaned-group', subject: { kind: 'group', id: link.subject_id }, remote: snapshot, action: 'withdraw', note: 'linked to a group no longer pushed to this target' });
+    if (link) orphanGroup(run, link, snapshot);
     else run.sink.emit({ kind: 'unmanaged-group', remote: snapshot, action: 'none' });
-    return;
+    return 0;
   }
   entry.seen = true;
   const group = run.desired.group(entry.id)!;
@@ -49,15 +60,24 @@ async function classify(
       remote: { ...snapshot, attributes: projectAttributes(Object.keys(mapped.attributes), remote.attributes) },
       fields: attributeDrift(mapped.attributes, remote.attributes), action: 'link',
     });
-    return; // adopting adds every desired member (idempotently), so members are not compared yet
+    return 0; // adopting adds every desired member (idempotently), so members are not compared yet
   }
   const fields: FieldDrift[] = attributeDrift(mapped.attributes, remote.attributes);
   if (!sameKey(mapped.key, remote.key)) fields.unshift({ field: 'key', desired: mapped.key, actual: remote.key });
   if (fields.length) run.sink.emit({ kind: 'attribute-drift', subject: { kind: 'group', id: entry.id }, remote: snapshot, fields, action: 'update' });
-  await compareMembers(run, groups, accounts, group, remote);
+  return compareMembers(run, groups, accounts, group, remote);
 }
 
-async function compareMembers(run: RunContext, groups: GroupOperations, accounts: DesiredAccounts, group: DesiredGroup, remote: RemoteRef): Promise<void> {
+/** A group the engine pushed that is no longer desired here: withdrawing deletes it only if the engine created it. */
+function orphanGroup(run: RunContext, link: Link, remote: { id: string; key: string }): void {
+  const applied = JSON.parse(link.last_applied) as AppliedGroup;
+  const memberships = Object.keys(applied.members ?? {}).length;
+  const withdrawal = { deletesGroup: applied.created === true, memberships };
+  const effect = withdrawal.deletesGroup ? 'the bridge created it: withdrawing deletes it' : `adopted: withdrawing removes the ${memberships} members the bridge added`;
+  run.sink.emit({ kind: 'orphaned-group', subject: { kind: 'group', id: link.subject_id }, remote, action: 'withdraw', withdrawal, note: `linked to a group no longer pushed to this target; ${effect}` });
+}
+
+async function compareMembers(run: RunContext, groups: GroupOperations, accounts: DesiredAccounts, group: DesiredGroup, remote: RemoteRef): Promise<number> {
   const subject = { kind: 'group' as const, id: group.id };
   const expected = new Map<string, { userId: string; link: Link }>();
   for (const member of group.members) {
@@ -81,6 +101,7 @@ async function compareMembers(run: RunContext, groups: GroupOperations, accounts
       ...(userLink ? {} : { note: 'the member is an account the bridge does not manage: listed, not removed' }),
     });
   }
+  return actual.size;
 }
 
 /** The engine's rule: a member in the target's scope that is active, or suspended but still linked there. */

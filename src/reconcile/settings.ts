@@ -5,14 +5,17 @@ import type { TargetConfig } from '../config/types';
 
 export type ReconcileMode = 'report' | 'fix';
 
-/** The most deletions/suspensions one run may plan: an absolute count or a share of the target's accounts. */
-export type DeleteLimit = { count: number } | { percent: number };
+/** The most removals of one kind a run may plan: an absolute count or a share of what the target holds. */
+export type RemovalLimit = { count: number } | { percent: number };
 
 /** A target's `reconcile` block after defaults (schemas/target.schema.json says what may be written). */
 export interface ReconcileSettings {
   schedule?: string;
   mode: ReconcileMode;
-  maxDeletes: DeleteLimit;
+  /** Accounts suspended or deleted plus groups deleted; a share is of the accounts and groups listed. */
+  maxDeletes: RemovalLimit;
+  /** Members taken out of groups; a share is of the memberships listed in the groups compared. */
+  maxMembershipRemovals: RemovalLimit;
   timezone?: string;
 }
 
@@ -20,11 +23,13 @@ interface ReconcileBlock {
   schedule?: string;
   mode?: ReconcileMode;
   maxDeletes?: number | string;
+  maxMembershipRemovals?: number | string;
   timezone?: string;
 }
 
 /** Like Entra's accidental-deletions threshold: a run planning more than this stops before changing anything. */
-export const DEFAULT_MAX_DELETES: DeleteLimit = { count: 500 };
+export const DEFAULT_MAX_DELETES: RemovalLimit = { count: 500 };
+export const DEFAULT_MAX_MEMBERSHIP_REMOVALS: RemovalLimit = { count: 500 };
 
 /** Settings for every target; throws InvalidConfigError naming each bad path (`targets[1].reconcile.schedule`). */
 export function resolveReconcileSettings(targets: readonly TargetConfig[]): Map<string, ReconcileSettings> {
@@ -44,24 +49,35 @@ function reconcileSettingsOf(block: ReconcileBlock, problems: string[], path: Ar
   if (block.timezone !== undefined && !isTimeZone(block.timezone)) {
     problems.push(`${formatPath([...path, 'timezone'])}: '${block.timezone}' is not an IANA time zone (e.g. "Europe/Berlin")`);
   }
-  const maxDeletes = block.maxDeletes === undefined ? DEFAULT_MAX_DELETES : parseDeleteLimit(block.maxDeletes);
-  if (!maxDeletes) problems.push(`${formatPath([...path, 'maxDeletes'])}: must be a count (e.g. 50) or a percentage from 0% to 100% (e.g. "10%")`);
-  return { schedule: block.schedule, mode: block.mode ?? 'report', maxDeletes: maxDeletes ?? DEFAULT_MAX_DELETES, timezone: block.timezone };
+  return {
+    schedule: block.schedule,
+    mode: block.mode ?? 'report',
+    maxDeletes: limitSetting(block.maxDeletes, DEFAULT_MAX_DELETES, problems, [...path, 'maxDeletes']),
+    maxMembershipRemovals: limitSetting(block.maxMembershipRemovals, DEFAULT_MAX_MEMBERSHIP_REMOVALS, problems, [...path, 'maxMembershipRemovals']),
+    timezone: block.timezone,
+  };
 }
 
-export function parseDeleteLimit(value: number | string): DeleteLimit | undefined {
+function limitSetting(value: number | string | undefined, fallback: RemovalLimit, problems: string[], path: Array<string | number>): RemovalLimit {
+  if (value === undefined) return fallback;
+  const limit = parseRemovalLimit(value);
+  if (!limit) problems.push(`${formatPath(path)}: must be a count (e.g. 50) or a percentage from 0% to 100% (e.g. "10%")`);
+  return limit ?? fallback;
+}
+
+export function parseRemovalLimit(value: number | string): RemovalLimit | undefined {
   if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? { count: value } : undefined;
   const match = /^(\d{1,3}(?:\.\d+)?)%$/.exec(value.trim());
   const percent = match ? Number(match[1]) : NaN;
   return percent >= 0 && percent <= 100 ? { percent } : undefined;
 }
 
-/** The limit in accounts for a target that holds `accounts` of them. */
-export function deleteAllowance(limit: DeleteLimit, accounts: number): number {
-  return 'count' in limit ? limit.count : Math.floor((limit.percent * accounts) / 100);
+/** The limit as a number, for a target that holds `listed` of the things it counts. */
+export function allowance(limit: RemovalLimit, listed: number): number {
+  return 'count' in limit ? limit.count : Math.floor((limit.percent * listed) / 100);
 }
 
-export function describeLimit(limit: DeleteLimit): string {
+export function describeLimit(limit: RemovalLimit): string {
   return 'count' in limit ? String(limit.count) : `${limit.percent}%`;
 }
 

@@ -34,9 +34,12 @@ describe('reconcile safety', () => {
     const report = await serviceWith({ scope: { groups: ['Contractors'] }, reconcile: { maxDeletes: '20%', mode: 'fix' } }).start('app', { trigger: 'cli', actor: 'test' }).done;
 
     const preview = await service!.start('app', { trigger: 'cli', actor: 'test', mode: 'report' }).done;
-    expect(preview).toMatchObject({ status: 'succeeded', verdict: 'drift', reason: 'a fix run would be stopped by the blast radius: 10 deletions/suspensions planned, maxDeletes 20% allows 2' });
+    expect(preview).toMatchObject({
+      status: 'succeeded', verdict: 'drift',
+      reason: 'a fix run would be stopped by the blast radius: it would plan 10 deletions/suspensions, more than maxDeletes 20% allows (2 of 10 accounts and groups)',
+    });
     expect(report).toMatchObject({ status: 'failed', verdict: 'blocked', plan: { deletions: 10, allowed: 2, maxDeletes: '20%', actions: { suspend: 10 } }, summary: { fixes: { blocked: 10 } } });
-    expect(report.reason).toMatch(/blast radius: the run plans 10 deletions\/suspensions, more than maxDeletes 20% allows \(2 of 10 accounts\)/);
+    expect(report.reason).toBe('blast radius: the run plans 10 deletions/suspensions, more than maxDeletes 20% allows (2 of 10 accounts and groups); nothing was changed');
     expect(Object.keys(h.directory().callCounts()).every((operation) => LISTING.includes(operation))).toBe(true);
     expect(h.directory().writeCalls()).toBe(0);
     expect(h.store.queue.list({ target: 'app' })).toEqual([]);
@@ -91,5 +94,72 @@ describe('reconcile safety', () => {
     await h.settle();
     expect(h.store.links.get('app', { kind: 'user', id: dan })).toBeUndefined();
     expect(h.remoteUser('dan')).toMatchObject({ active: true, attributes: { givenName: 'Dan' } });
+  });
+});
+
+describe('reconcile blast radius for groups and memberships', () => {
+  const ENGINEERING = { scim: 'Engineering', target: 'engineering', create: true };
+  let h: Harness;
+  let service: ReconcileService | undefined;
+  afterEach(async () => {
+    await service?.close();
+    await h.close();
+  });
+
+  /** `members` users in Engineering, and `others` (on the target, in no group); then the engine stops. */
+  async function provisionTeam(mapping: { scim: string; target: string; create: boolean }, members = 3, others: string[] = []): Promise<void> {
+    h = await Harness.start([{ groups: [mapping] }]);
+    h.createGroup('Engineering', Array.from({ length: members }, (_, index) => h.createUser(`user${index}`)));
+    for (const key of others) h.createUser(key);
+    await h.settle();
+    await h.engine.stop(); // the engine misses what follows: only reconciliation sees it
+    h.directory().resetCounts();
+  }
+
+  async function fixRun(groups: TargetConfig['groups'], reconcile: object) {
+    await service?.close();
+    service = reconcileService(h.store, [{ name: 'app', connector: 'memory', config: h.engine.targets[0].config, groups, reconcile: { mode: 'fix', ...reconcile } }]);
+    return service.start('app', { trigger: 'cli', actor: 'test' }).done;
+  }
+
+  function expectNothingChanged(): void {
+    expect(h.store.queue.list({ target: 'app' })).toEqual([]);
+    expect(h.directory().writeCalls()).toBe(0);
+  }
+
+  it('counts the deletion of a group the bridge created against maxDeletes', async () => {
+    await provisionTeam(ENGINEERING);
+    const report = await fixRun([], { maxDeletes: 0 });
+    expect(report).toMatchObject({ status: 'failed', verdict: 'blocked', plan: { deletions: 1, allowed: 0, actions: { withdraw: 1 } } });
+    expect(report.reason).toBe('blast radius: the run plans 1 deletions/suspensions, more than maxDeletes 0 allows (0 of 4 accounts and groups); nothing was changed');
+    expect(findingLines(service!, report)).toEqual(['orphaned-group engineering [withdraw]']);
+    expect(service!.reports.findings(report.id)[0]).toMatchObject({ fix: 'blocked', withdrawal: { deletesGroup: true, memberships: 3 } });
+    expectNothingChanged();
+    expect(h.directory().allGroups().map((group) => group.key)).toEqual(['engineering']);
+  });
+
+  it("counts an adopted group's withdrawal as the membership removals it makes, not as a deletion", async () => {
+    h = await Harness.start([{ groups: [{ ...ENGINEERING, create: false }] }]);
+    h.directory().createGroup({ key: 'engineering', attributes: {} });
+    h.createGroup('Engineering', [h.createUser('ada'), h.createUser('bob')]);
+    await h.settle();
+    await h.engine.stop();
+    h.directory().resetCounts();
+    const blocked = await fixRun([], { maxDeletes: 0, maxMembershipRemovals: 1 });
+    expect(blocked).toMatchObject({ verdict: 'blocked', plan: { deletions: 0, membershipRemovals: 2, membershipRemovalsAllowed: 1, maxMembershipRemovals: '1' } });
+    expect(blocked.reason).toMatch(/the run plans 2 membership removals, more than maxMembershipRemovals 1 allows/);
+    expectNothingChanged();
+    const allowed = await fixRun([], { maxDeletes: 0, maxMembershipRemovals: 2 });
+    expect(allowed).toMatchObject({ status: 'succeeded', verdict: 'fixed', plan: { deletions: 0, membershipRemovals: 2 } });
+  });
+
+  it('stops a run whose member removals exceed maxMembershipRemovals (a share of the memberships listed)', async () => {
+    await provisionTeam(ENGINEERING, 2, ['x1', 'x2', 'x3']);
+    const remote = h.directory().allGroups()[0];
+    for (const key of ['x1', 'x2', 'x3']) h.directory().addMember(remote.id, h.remoteUser(key)!.id); // added by hand on the target
+    const report = await fixRun([ENGINEERING], { maxMembershipRemovals: '50%' });
+    expect(report).toMatchObject({ verdict: 'blocked', plan: { membershipRemovals: 3, membershipRemovalsAllowed: 2, maxMembershipRemovals: '50%', actions: { 'remove-member': 3 } } });
+    expect(report.reason).toBe('blast radius: the run plans 3 membership removals, more than maxMembershipRemovals 50% allows (2 of 5 memberships); nothing was changed');
+    expectNothingChanged();
   });
 });
