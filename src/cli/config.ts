@@ -17,13 +17,14 @@ export function registerConfigCommands(program: Command, io: CliIo): void {
       const file = options.config ?? (io.env.SCIM_BRIDGE_CONFIG || undefined);
       if (!file) throw new CliError('no config file: pass --config FILE or set SCIM_BRIDGE_CONFIG', EXIT_USAGE);
       const loaded = loadConfig({ file, env: io.env, connectors });
-      writeLine(io.stdout, `${file}: valid (${loaded.targets.length} target${loaded.targets.length === 1 ? '' : 's'}${targetList(loaded.targets)})`);
       const logger = createLogger({ stream: io.stderr });
       const results: ConfigCheckResult[] = [];
       for (const check of configChecks) results.push(...(await check(loaded, logger)));
       for (const result of results) writeLine(io.stdout, `${result.ok ? 'ok  ' : 'FAIL'} ${result.subject}: ${result.message}`);
       const failed = results.filter((result) => !result.ok).length;
-      if (failed) throw new CliError(`${failed} check${failed === 1 ? '' : 's'} failed`, EXIT_FAILURE);
+      // The verdict comes last, and says valid only when every check passed.
+      if (failed) throw new CliError(`${file}: invalid: ${failed} check${failed === 1 ? '' : 's'} failed`, EXIT_FAILURE);
+      writeLine(io.stdout, `${file}: valid (${loaded.targets.length} target${loaded.targets.length === 1 ? '' : 's'}${targetList(loaded.targets)})`);
     });
   config
     .command('reference')

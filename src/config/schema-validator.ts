@@ -13,7 +13,34 @@ export function createValidator(): Ajv {
 export function schemaProblems(ajv: Ajv, schema: AnySchema, data: unknown, base: ConfigPath = []): string[] {
   const validate = ajv.compile(schema);
   if (validate(data)) return [];
-  return [...new Set((validate.errors ?? []).filter(isReportable).map((error) => describeError(error, base)))];
+  return [...new Set(withoutMismatchedBranches(validate.errors ?? []).filter(isReportable).map((error) => describeError(error, base)))];
+}
+
+/**
+ * Within a oneOf/anyOf, a branch that failed only because the value is of another type is noise when a
+ * branch of the value's type failed for a real reason: `maxDeletes: -1` says "must be >= 0", not also
+ * "must be string". When every branch failed on type, their type errors merge ("must be integer or string").
+ */
+function withoutMismatchedBranches(errors: ErrorObject[]): ErrorObject[] {
+  const branchOf = (error: ErrorObject) => /^(.*\/(?:oneOf|anyOf))\/\d+\//.exec(error.schemaPath)?.[1];
+  const realFailures = errors.filter((error) => error.keyword !== 'type' && branchOf(error) !== undefined);
+  const matchedType = (combinator: string, at: string) =>
+    realFailures.some((error) => branchOf(error) === combinator && (error.instancePath === at || error.instancePath.startsWith(`${at}/`)));
+  const merged = new Map<string, ErrorObject>();
+  return errors.flatMap((error) => {
+    const combinator = branchOf(error);
+    if (error.keyword !== 'type' || combinator === undefined) return [error];
+    if (matchedType(combinator, error.instancePath)) return [];
+    const key = `${combinator} ${error.instancePath}`;
+    const first = merged.get(key);
+    if (first) {
+      first.message = `${first.message} or ${String(error.params.type)}`;
+      return [];
+    }
+    const copy = { ...error, message: `must be ${String(error.params.type)}` };
+    merged.set(key, copy);
+    return [copy];
+  });
 }
 
 /** Combinator errors (`must match "then" schema`) only repeat the specific errors beside them. */

@@ -59,8 +59,8 @@ describe('scim-bridge config check', () => {
       const run = await cli(['config', 'check', '--config', file]);
       expect(seenPorts).toEqual([9000]);
       expect(run.code).toBe(1);
-      expect(run.stdout).toBe(`${file}: valid (0 targets)\nok   target a: credentials work\nFAIL target b: missing scope admin:org\n`);
-      expect(run.stderr).toBe('1 check failed\n');
+      expect(run.stdout).toBe('ok   target a: credentials work\nFAIL target b: missing scope admin:org\n');
+      expect(run.stderr).toBe(`${file}: invalid: 1 check failed\n`);
     } finally {
       configChecks.splice(configChecks.indexOf(check), 1);
     }
@@ -72,7 +72,7 @@ describe('scim-bridge config check against the connector registry', () => {
     const good = configFile('memory.yaml', 'targets:\n  - name: mirror\n    connector: memory\n    config:\n      directory: mirror\n');
     expect(await cli(['config', 'check', '--config', good])).toMatchObject({
       code: 0,
-      stdout: `${good}: valid (1 target: mirror (memory))\nok   target mirror: directory mirror reachable, 0 users\n`,
+      stdout: `ok   target mirror: directory mirror reachable, 0 users\n${good}: valid (1 target: mirror (memory))\n`,
     });
     const bad = configFile('unknown.yaml', 'targets:\n  - name: mirror\n    connector: memroy\n');
     const run = await cli(['config', 'check', '--config', bad]);
