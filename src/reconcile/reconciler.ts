@@ -3,7 +3,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { Connector } from '../../connectors/sdk/contract';
 import type { ChangeContext, Store } from '../store';
 import { DesiredState } from '../sync/desired-state';
-import { createTargetMapping } from '../sync/mapping';
+import { TargetRuntime } from '../sync/target-runtime';
 import type { TargetSettings } from '../sync/target-config';
 import { DesiredAccounts } from './desired-index';
 import { exceededLimits, planRun, type Listed } from './blast-radius';
@@ -88,14 +88,17 @@ export class Reconciler {
     const sink = new FindingSink(this.store, this.reports, id, this.target.name, ctx);
     const summary: RunSummary = { remoteUsers: 0, remoteGroups: 0, remoteMemberships: 0, desiredUsers: 0, desiredGroups: 0, findings: {}, fixes: {}, durationMs: 0 };
     const progress = (phase: ReconcilePhase, count: number, expected?: number) => options.onProgress?.({ phase, count, expected, findings: sink.count });
+    let runtime: TargetRuntime | undefined;
     try {
+      runtime = new TargetRuntime(this.target, this.connector); // the engine's mapping and its secret scrubbing
+      const scrub = runtime.scrub.bind(runtime);
       const desired = new DesiredState(this.store.db, () => this.store.now());
-      const mapping = createTargetMapping(this.target);
+      const { mapping } = runtime;
       progress('desired', 0);
       const accounts = await DesiredAccounts.build(this.store.db, this.target, desired, mapping, (count) => progress('desired', count));
       summary.desiredUsers = accounts.size;
       const run: RunContext = {
-        store: this.store, target: this.target, connector: this.connector, desired, mapping, sink, pageSize: options.pageSize,
+        store: this.store, target: this.target, connector: this.connector, desired, mapping, sink, pageSize: options.pageSize, scrub,
         op: { idempotencyKey: `reconcile:${id}`, requestId: ctx.requestId, signal: options.signal ?? new AbortController().signal },
         progress: (phase, count) => progress(phase, count, phase === 'users' ? accounts.size : undefined),
       };
@@ -110,7 +113,8 @@ export class Reconciler {
     } catch (error) {
       sink.flush();
       summary.findings = sink.kinds;
-      const reason = `run failed: ${(error as Error).message}`;
+      const failure = `run failed: ${(error as Error).message}`;
+      const reason = runtime?.scrub(failure) ?? failure;
       this.finish(id, ctx, { status: 'failed', verdict: 'error', reason, summary: { ...summary, durationMs: Date.now() - began } });
     } finally {
       progress('done', sink.count);

@@ -1,5 +1,5 @@
 import type { Connector, OpContext } from '../../connectors/sdk/contract';
-import type { Store } from '../store';
+import type { Store, SubjectRef } from '../store';
 import type { DesiredState } from '../sync/desired-state';
 import type { TargetMapping } from '../sync/mapping';
 import { userInScope } from '../sync/scope';
@@ -19,6 +19,18 @@ export interface RunContext {
   pageSize?: number;
   /** Called every few hundred listed objects. */
   progress(phase: 'users' | 'groups', count: number): void;
+  /** Takes the target's secret values out of a message before it is stored (defence in depth). */
+  scrub(message: string): string;
+}
+
+/** Why a subject the target lacks is not there yet, from its delivery in the queue (undefined: none queued). */
+export function deliveryState(run: RunContext, subject: SubjectRef): string | undefined {
+  const queued = run.store.queue.get(run.target.name, subject);
+  if (!queued) return undefined;
+  if (queued.state === 'pending') return 'a delivery is queued';
+  if (queued.state === 'inflight') return 'a delivery is in progress';
+  const error = queued.last_error ? `: ${run.scrub(queued.last_error)}` : '';
+  return `its delivery is dead after ${queued.attempts} attempt${queued.attempts === 1 ? '' : 's'}${error}; fixing retries it`;
 }
 
 /** Whether the engine would keep the user present on the target right now (the same rule as syncUser). */

@@ -5,7 +5,7 @@ import type { AppliedGroup } from '../sync/diff';
 import { userInScope } from '../sync/scope';
 import { attributeDrift, projectAttributes, sameKey, type FieldDrift } from './drift';
 import { desiredGroups, type DesiredAccounts, type DesiredGroupEntry } from './desired-index';
-import type { RunContext } from './run-context';
+import { deliveryState, type RunContext } from './run-context';
 
 export interface GroupScan {
   /** Groups the target listed. */
@@ -31,9 +31,13 @@ export async function scanGroups(run: RunContext, groups: GroupOperations, accou
   }
   for (const entry of wanted.values()) {
     if (entry.seen) continue;
-    const link = run.store.links.get(run.target.name, { kind: 'group', id: entry.id });
-    const note = link ? 'the linked group no longer exists on the target' : entry.mapping.create ? 'not created yet' : 'does not exist and the mapping does not create it';
-    run.sink.emit({ kind: 'missing-group', subject: { kind: 'group', id: entry.id }, key: entry.mapping.target, action: 'create', note });
+    const subject = { kind: 'group' as const, id: entry.id };
+    const link = run.store.links.get(run.target.name, subject);
+    const delivery = deliveryState(run, subject);
+    const note = link ? 'the linked group no longer exists on the target'
+      : !entry.mapping.create ? 'does not exist and the mapping does not create it'
+      : delivery ? `not created yet: ${delivery}` : 'not created yet';
+    run.sink.emit({ kind: 'missing-group', subject, key: entry.mapping.target, action: 'create', note });
   }
   return { listed, desired: wanted.size, memberships };
 }

@@ -2,7 +2,7 @@ import type { RemoteUser } from '../../connectors/sdk/contract';
 import type { Link } from '../store';
 import { attributeDrift, projectAttributes, sameKey, type FieldDrift, type FixAction } from './drift';
 import type { DesiredAccount, DesiredAccounts } from './desired-index';
-import type { RunContext } from './run-context';
+import { deliveryState, type RunContext } from './run-context';
 
 const PROGRESS_EVERY = 500;
 
@@ -90,8 +90,8 @@ function reportMissing(run: RunContext, accounts: DesiredAccounts): void {
     if (account.seen) continue;
     const subject = { kind: 'user' as const, id: account.id };
     const link: Link | undefined = run.store.links.get(run.target.name, subject);
-    const queued = run.store.queue.get(run.target.name, subject);
-    const note = link ? 'the linked account no longer exists on the target' : queued ? 'not provisioned yet; a delivery is queued' : 'not provisioned';
+    const delivery = deliveryState(run, subject);
+    const note = link ? 'the linked account no longer exists on the target' : delivery ? `not provisioned: ${delivery}` : 'not provisioned';
     run.sink.emit({ kind: 'missing-account', subject, key: account.key, action: 'create', note });
   }
 }

@@ -138,6 +138,26 @@ describe('reconcile against the memory connector', () => {
     }
   });
 
+  it("says a missing account's delivery is dead, with its last error, and --fix retries it through the queue", async () => {
+    await provisionTeam();
+    h.directory().failNext(1, { kind: 'permanent', message: 'login svc-bot refused by policy P-17' }, 'users.create');
+    const bot = h.createUser('svc-bot');
+    await h.settle();
+    expect(h.store.queue.get('app', { kind: 'user', id: bot })).toMatchObject({ state: 'dead' });
+    const report = await service.start('app', { trigger: 'cli', actor: 'test' }).done;
+    const [missing] = service.reports.findings(report.id);
+    expect(missing).toMatchObject({ kind: 'missing-account', key: 'svc-bot' });
+    expect(missing.note).toMatch(/^not provisioned: its delivery is dead after 1 attempt: .*login svc-bot refused by policy P-17.*; fixing retries it$/);
+
+    h.engine.pause('app');
+    const fix = await service.start('app', { trigger: 'cli', actor: 'test', mode: 'fix' }).done;
+    expect(fix.summary?.fixes).toEqual({ applied: 1 });
+    expect(h.store.queue.get('app', { kind: 'user', id: bot })).toMatchObject({ state: 'pending', attempts: 0 });
+    h.engine.resume('app');
+    await h.settle();
+    expect(h.remoteUser('svc-bot')).toMatchObject({ active: true });
+  });
+
   it('reports the findings made so far with each progress update, before any batch is stored', async () => {
     await provisionTeam();
     for (const key of ['x1', 'x2', 'x3']) h.directory().createUser({ key, active: true, attributes: {} });
