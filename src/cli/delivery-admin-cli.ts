@@ -18,7 +18,5 @@ export function cliContext(): ChangeContext {
   return { actor: 'cli', requestId: `cli-${randomUUID()}`, source: 'cli' };
 }
 
-export function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
-}
+/** Moved to ./table (shared by every command's output); kept here for the commands that import it from here. */
+export { table } from './table';

@@ -4,15 +4,15 @@ import { connectors } from '../../connectors';
 import { loadConfig } from '../config/load';
 import { createLogger } from '../log';
 import type { ReconcileProgress } from '../reconcile/reconciler';
-import { renderReport } from '../reconcile/render';
 import { DriftReports, type DriftReport } from '../reconcile/report-store';
 import { ReconcileService } from '../reconcile/service';
 import { resolveReconcileSettings } from '../reconcile/settings';
 import { resolveTargets } from '../sync/target-config';
 import { withDatabaseOptions, withStore, type DatabaseOptions } from './database';
 import type { Store } from '../store';
-import { table } from './delivery-admin-cli';
 import { CliError, EXIT_USAGE, writeLine, type CliIo } from './io';
+import { reportLines } from './reconcile-report';
+import { table } from './table';
 
 interface ReconcileOptions extends DatabaseOptions {
   target?: string;
@@ -69,7 +69,7 @@ async function runOnce(store: Store, options: ReconcileOptions & { target: strin
     progress?.stop();
     printReport(service.reports, report, options, io);
     if (report.mode === 'fix' && !report.dryRun && report.summary?.fixes.applied) {
-      writeLine(io.stderr, 'fixes are queued: a running `scim-bridge serve` on this database delivers them');
+      writeLine(io.stderr, 'fixes are queued: a running `npx scim-bridge serve` on this database delivers them');
     }
     exitFor(report);
   } finally {
@@ -92,9 +92,22 @@ function showRun(reports: DriftReports, id: string, options: ReconcileOptions, i
 }
 
 function printReport(reports: DriftReports, report: DriftReport, options: ReconcileOptions, io: CliIo): void {
-  const findings = reports.findings(report.id, { limit: Number.MAX_SAFE_INTEGER });
-  if (options.json) writeLine(io.stdout, JSON.stringify({ ...report, findings }));
-  else for (const line of renderReport(report, findings)) writeLine(io.stdout, line);
+  if (options.json) writeJsonReport(reports, report, io);
+  else for (const line of reportLines(reports, report)) writeLine(io.stdout, line);
+}
+
+const JSON_PAGE = 1000;
+
+/** The report and all its findings as one JSON object on one line, written a page of findings at a time. */
+function writeJsonReport(reports: DriftReports, report: DriftReport, io: CliIo): void {
+  io.stdout.write(`${JSON.stringify(report).slice(0, -1)},"findings":[`);
+  for (let after = 0; ;) {
+    const page = reports.findings(report.id, { afterSeq: after, limit: JSON_PAGE });
+    if (page.length === 0) break;
+    io.stdout.write(`${after ? ',' : ''}${page.map((finding) => JSON.stringify(finding)).join(',')}`);
+    after = page[page.length - 1].seq;
+  }
+  writeLine(io.stdout, ']}');
 }
 
 function exitFor(report: DriftReport): void {

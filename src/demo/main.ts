@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { defaultConfig } from '../config/defaults';
 import type { BridgeConfig } from '../config/types';
 import { createLogger } from '../log';
-import { renderReport } from '../reconcile/render';
+import { reportLines } from '../cli/reconcile-report';
 import { DriftReports, type DriftReport } from '../reconcile/report-store';
 import { startServer, type RunningServer } from '../server';
 import { serverModules } from '../server-modules';
@@ -118,8 +118,8 @@ class Demo {
     this.say();
     this.say(`7. The ledger: ${verified.rows} hash-chained rows, chain ${verified.ok ? 'verified' : 'BROKEN'}`);
     this.say(`  Ada's trail (${trail.length} rows): ${[...new Set(trail.map((row) => `${row.kind}${row.target ? `@${row.target}` : ''}`))].join(', ')}`);
-    this.say(`  read it: scim-bridge evidence user:ada@example.com --db ${dbFile}`);
-    this.say(`           scim-bridge ledger verify --db ${dbFile}`);
+    this.say(`  read it: npx scim-bridge evidence user:ada@example.com --db ${dbFile}`);
+    this.say(`           npx scim-bridge ledger verify --db ${dbFile}`);
     this.say(`           GET /admin/evidence/user:ada@example.com and GET /admin/reconcile (admin token)`);
   }
 
@@ -142,7 +142,7 @@ class Demo {
     if (report.status !== 'succeeded') throw new Error(`reconcile ${target} failed: ${report.reason}`);
     if (print) {
       this.say();
-      for (const line of renderReport(report, new DriftReports(this.server.context.store.db).findings(id))) this.say(`  ${line}`);
+      for (const line of reportLines(new DriftReports(this.server.context.store.db), report)) this.say(`  ${line}`);
     } else if (mode === 'fix') {
       this.say(`  ${target.padEnd(7)} ${report.verdict}: ${Object.entries(report.summary?.fixes ?? {}).map(([status, count]) => `${count} ${status}`).join(', ')}`);
     }

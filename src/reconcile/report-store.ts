@@ -116,6 +116,10 @@ export class DriftReports {
     return rows.map(toReport);
   }
 
+  countFindings(reportId: string): number {
+    return this.db.prepare('SELECT COUNT(*) FROM drift_findings WHERE report_id = ?').pluck().get(reportId) as number;
+  }
+
   findings(reportId: string, page: { afterSeq?: number; limit?: number; fix?: FixStatus } = {}): StoredFinding[] {
     const rows = this.db.prepare(`SELECT seq, kind, subject, remote_id, remote_key, action, fix, detail FROM drift_findings
                                   WHERE report_id = @reportId AND (@fix IS NULL OR fix = @fix) AND seq > @after ORDER BY seq LIMIT @limit`)

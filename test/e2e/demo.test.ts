@@ -43,6 +43,6 @@ describe('npm run demo', () => {
     expect(step[5]).toMatch(/groups: engineering \[grace@example.com, linus@example.com\]; sales \[ada@example.com\]/);
     for (const target of ['google', 'github', 'aws']) expect(step[6]).toMatch(new RegExp(`${target} +in-sync; 1 unmanaged-account`));
     expect(step[7]).toMatch(/The ledger: \d+ hash-chained rows, chain verified/);
-    expect(step[7]).toMatch(/scim-bridge evidence user:ada@example.com --db \S+bridge\.db/);
+    expect(step[7]).toMatch(/npx scim-bridge evidence user:ada@example.com --db \S+bridge\.db/);
   }, 120_000);
 });

@@ -27,7 +27,7 @@ describe('scim-bridge reconcile', () => {
     expect(result.stdout).toMatch(/^reconcile app: drift \(report\) run [0-9a-f-]{36}$/m);
     expect(result.stdout).toMatch(/^attribute-drift\s+1$/m);
     expect(result.stdout).toMatch(/^attribute-drift\s+user:\S+\s+ada\s+givenName: Augusta → Ada\s+update\s+planned$/m);
-    expect(result.stdout).toMatch(/ledger trail: scim-bridge evidence request:reconcile-/);
+    expect(result.stdout).toMatch(/^ledger trail: npx scim-bridge evidence request:reconcile-\S+$/m);
     expect(result.stderr).toMatch(/^desired: 2 done, 0 findings so far\nusers: 2 done, 1 finding so far\ngroups: 1 done, 1 finding so far$/m);
     expect(result.stderr).toMatch(/drift found/);
   });
@@ -64,6 +64,19 @@ describe('scim-bridge reconcile', () => {
     expect((await run('--show', 'nope')).stderr).toMatch(/no reconciliation run nope/);
     expect(h.directory().requestCount()).toBe(0);
     expect((await run()).code).toBe(2);
+  });
+
+  it('prints the first 50 findings and counts the rest; --json pages through every finding into one object', async () => {
+    for (let n = 0; n < 1203; n++) h.directory().createUser({ key: `stranger${n}`, active: true, attributes: {} });
+    const human = await run('--target', 'app');
+    const rows = human.stdout.split('\n').filter((line) => /^unmanaged-account +- +stranger/.test(line));
+    expect(rows).toHaveLength(50);
+    const id = /run ([0-9a-f-]{36})/.exec(human.stdout)![1];
+    expect(human.stdout).toContain(`… 1153 more (npx scim-bridge reconcile --show ${id} --json for all)`);
+
+    const json = JSON.parse((await run('--show', id, '--json')).stdout);
+    expect(json).toMatchObject({ id, verdict: 'in-sync' });
+    expect(json.findings.map((finding: { seq: number }) => finding.seq)).toEqual(Array.from({ length: 1203 }, (_, index) => index + 1));
   });
 
   it('names an unknown target and a missing database', async () => {

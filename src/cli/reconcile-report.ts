@@ -1,11 +1,17 @@
 import type { JsonValue } from '../../connectors/sdk/contract';
-import { table } from '../cli/delivery-admin-cli';
-import type { DriftReport, StoredFinding } from './report-store';
+import type { DriftReport, DriftReports, StoredFinding } from '../reconcile/report-store';
+import { table } from './table';
 
-const MAX_ROWS = 50;
+/** Findings a report shows as rows; the rest are counted (--json or the admin API page through all). */
+export const REPORT_ROWS = 50;
 
-/** A report as text for people: the verdict, counts, and the first findings as a table. */
-export function renderReport(report: DriftReport, findings: StoredFinding[]): string[] {
+/** A stored run as text for people; reads only the rows it prints, so a run with 100k findings costs no more. */
+export function reportLines(reports: DriftReports, report: DriftReport): string[] {
+  return renderReport(report, reports.findings(report.id, { limit: REPORT_ROWS }), reports.countFindings(report.id));
+}
+
+/** A report as text for people: the verdict, counts, and the first findings (of `total`) as a table. */
+export function renderReport(report: DriftReport, findings: StoredFinding[], total: number): string[] {
   const summary = report.summary;
   const lines = [
     `reconcile ${report.target}: ${report.verdict ?? report.status} (${report.mode}${report.dryRun ? ', dry run' : ''}) run ${report.id}`,
@@ -19,10 +25,10 @@ export function renderReport(report: DriftReport, findings: StoredFinding[]): st
     if (fixes) lines.push('', `fixes: ${fixes}`);
   }
   if (findings.length) {
-    lines.push('', ...table([['KIND', 'SUBJECT', 'TARGET KEY', 'DETAIL', 'ACTION', 'FIX'], ...findings.slice(0, MAX_ROWS).map(findingRow)]));
-    if (findings.length > MAX_ROWS) lines.push(`… ${findings.length - MAX_ROWS} more (--json for all)`);
+    lines.push('', ...table([['KIND', 'SUBJECT', 'TARGET KEY', 'DETAIL', 'ACTION', 'FIX'], ...findings.map(findingRow)]));
+    if (total > findings.length) lines.push(`… ${total - findings.length} more (npx scim-bridge reconcile --show ${report.id} --json for all)`);
   }
-  lines.push('', `ledger trail: scim-bridge evidence request:${report.requestId}`);
+  lines.push('', `ledger trail: npx scim-bridge evidence request:${report.requestId}`);
   return lines;
 }
 
