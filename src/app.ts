@@ -6,6 +6,8 @@ import type { Tokens } from './store/tokens';
 import { requestContext } from './http/request-context';
 import { requireToken, scimError } from './http/auth';
 import { healthRouter } from './http/health';
+import { retryAfterOnUnavailable } from './http/retry-after';
+import { asStorageUnavailable } from './store/storage-guard';
 import { createScimRouter } from './scim/router';
 
 export interface AppDeps {
@@ -25,6 +27,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestContext(deps.logger));
+  app.use(retryAfterOnUnavailable());
   app.use(healthRouter(deps.store));
   for (const router of deps.rootRouters ?? []) app.use(router);
   app.use('/scim/v2', requireToken(deps.tokens, 'scim'), createScimRouter(deps));
@@ -44,11 +47,17 @@ function finalErrorHandler(logger: Logger) {
     const status = httpStatusOf(error);
     if (status >= 500) logger.error('unhandled error', { requestId: req.requestId, error: String(error) });
     if (res.headersSent) return;
-    res.status(status).type('application/scim+json').send(scimError(status, status >= 500 ? 'internal error' : String((error as Error).message ?? error)));
+    res.status(status).type('application/scim+json').send(scimError(status, publicDetail(status, error)));
   };
 }
 
+function publicDetail(status: number, error: unknown): string {
+  if (status === 503) return asStorageUnavailable(error)?.message ?? 'service unavailable';
+  return status >= 500 ? 'internal error' : String((error as Error).message ?? error);
+}
+
 function httpStatusOf(error: unknown): number {
+  if (asStorageUnavailable(error)) return 503;
   const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
   return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }

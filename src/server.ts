@@ -9,6 +9,7 @@ import type { Logger } from './log';
 import { Store } from './store';
 import { Tokens } from './store/tokens';
 import { walCheckpointer } from './wal-checkpointer';
+import { storageWatch } from './http/health';
 
 /** A long-running part of the bridge (sync engine, schedulers): started once the database is open and
  * the port is bound, stopped after HTTP has drained and before the database closes. */
@@ -66,7 +67,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { config, logger } = options;
   const store = Store.open(config.database.file);
   const context: ServerContext = { config, store, tokens: new Tokens(store.db), logger };
-  const services: Service[] = [walCheckpointer(store, logger)];
+  const services: Service[] = [walCheckpointer(store, logger), storageWatch(store, logger)];
   let server: Server | undefined;
   try {
     const contributions = await setUpModules(options.modules ?? [], context);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load';
 import { Store } from '../store';
+import { NotADatabaseError, openDatabaseReadOnly, type Db } from '../store/db';
 import { CliError, type CliIo } from './io';
 
 export interface DatabaseOptions {
@@ -21,14 +22,42 @@ export function databaseFile(options: DatabaseOptions, io: CliIo): string {
   return loadConfig({ file: options.config, overrides: { dbFile: options.db }, env: io.env, resolveSecrets: false }).database.file;
 }
 
+/** A command's one write may wait this long for the server's lock (the server waits 1 s, then answers 503). */
+const CLI_BUSY_TIMEOUT_MS = 10_000;
+
 /**
  * Opens the store. `mustExist` is for commands that only read or change what is there: a mistyped path
  * must be an error, not a new empty database that verifies as intact.
  */
 export function openStore(options: DatabaseOptions, io: CliIo, { mustExist }: { mustExist: boolean }): Store {
+  const file = existingFile(options, io, mustExist);
+  return Store.open(file, undefined, { busyTimeoutMs: CLI_BUSY_TIMEOUT_MS });
+}
+
+/**
+ * Runs fn on the database exactly as it is: read-only, never migrated or created, so checking a file
+ * cannot change it. An empty or foreign file is a clear error, not an intact ledger of 0 rows.
+ */
+export function withReadOnlyDatabase<T>(options: DatabaseOptions, io: CliIo, fn: (db: Db) => T): T {
+  const file = existingFile(options, io, true);
+  let db: Db;
+  try {
+    db = openDatabaseReadOnly(file);
+  } catch (error) {
+    if (error instanceof NotADatabaseError) throw new CliError(error.message);
+    throw error;
+  }
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+function existingFile(options: DatabaseOptions, io: CliIo, mustExist: boolean): string {
   const file = databaseFile(options, io);
   if (mustExist && !existsSync(file)) throw new CliError(`database ${file} does not exist (use --db or SCIM_BRIDGE_DB)`);
-  return Store.open(file);
+  return file;
 }
 
 /** Runs fn with an open store and always closes it. */

@@ -9,6 +9,7 @@ import {
   ResourceNotFoundError,
   UniquenessError,
 } from '../store/resource-errors';
+import { asStorageUnavailable } from '../store/storage-guard';
 
 export type ScimFailure = SCIMMY.Types.SCIMError;
 
@@ -28,6 +29,8 @@ export function toScimError(error: unknown, onUnexpected: (error: unknown) => vo
   if (error instanceof InvalidReferenceError) return scimFailure(400, 'invalidValue', error.message);
   if (error instanceof ConcurrentChangeError) return scimFailure(409, null, error.message);
   if (error instanceof FilterError) return scimFailure(400, 'invalidFilter', error.message);
+  const unavailable = asStorageUnavailable(error);
+  if (unavailable) return scimFailure(503, null, unavailable.message);
   onUnexpected(error);
   return scimFailure(500, null, 'internal error');
 }
@@ -43,6 +46,17 @@ export function asInvalidValue<T>(fn: () => T): T {
     if (error instanceof TypeError) throw scimFailure(400, 'invalidValue', error.message);
     throw error;
   }
+}
+
+/**
+ * scimmy-routers answers a thrown SCIMError through scimmy's ErrorResponse, which refuses 503 (not in its
+ * list of SCIM statuses) with a TypeError after the status was already set. Answer that 503 ourselves.
+ */
+export function unavailableAfterScimmy() {
+  return (error: unknown, _req: unknown, res: Response, next: (error: unknown) => void): void => {
+    if (res.statusCode !== 503 || res.headersSent) return next(error);
+    sendScimError(res, 503, 'the database is unavailable; retry shortly');
+  };
 }
 
 /** Answers a SCIM error directly (for checks that run before scimmy sees the request). */

@@ -5,6 +5,7 @@ import { scimContextFor, type ScimContext } from './context';
 import { bulk } from './bulk';
 import { allowedMethods } from './methods';
 import { normalizeRequests, scimBody } from './request-body';
+import { unavailableAfterScimmy } from './errors';
 import { parseableExpressions, plainQuery, unknownIdShapes } from './request-query';
 import { bareServerErrors, truthfulListCounts } from './response-fixes';
 import { notModified } from './etag';
@@ -48,5 +49,6 @@ export function createScimRouter(deps: AppDeps): Router {
       context: contextOf,
     }) as unknown as Router,
   );
+  router.use(unavailableAfterScimmy());
   return router;
 }

@@ -1,9 +1,26 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { InvalidConfigError } from '../config/errors';
 import { migrations } from './migrations';
+import { sqliteCode } from './storage-guard';
 
 export type Db = Database.Database;
+
+export type SynchronousMode = 'NORMAL' | 'FULL';
+
+export interface OpenOptions {
+  synchronous?: SynchronousMode;
+  /**
+   * How long a write waits for another connection's lock. better-sqlite3 is synchronous, so the wait
+   * blocks the event loop: the server keeps it short (a busy store answers 503, see StorageUnavailableError);
+   * the CLI, whose only job is that one write, waits longer.
+   */
+  busyTimeoutMs?: number;
+}
+
+/** The serving default: long enough for a CLI transaction (milliseconds), short enough to bound a freeze. */
+export const SERVER_BUSY_TIMEOUT_MS = 1000;
 
 /**
  * Opens (creating if needed) the SQLite file and brings its schema up to date.
@@ -13,19 +30,44 @@ export type Db = Database.Database;
  * last transactions, which is the trade SQLite documents for WAL+NORMAL. FULL costs ~6x the throughput.
  * Set SCIM_BRIDGE_SYNCHRONOUS=FULL for power-loss durability.
  */
-export function openDatabase(file: string, options: { synchronous?: 'NORMAL' | 'FULL' } = {}): Db {
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  const synchronous = options.synchronous ?? synchronousFromEnv();
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous ?? synchronousFromEnv()}`);
+  db.pragma(`synchronous = ${synchronous}`);
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? SERVER_BUSY_TIMEOUT_MS}`);
   migrate(db);
   return db;
 }
 
-function synchronousFromEnv(): 'NORMAL' | 'FULL' {
-  return process.env.SCIM_BRIDGE_SYNCHRONOUS?.toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL';
+/**
+ * Opens an existing database to read it as it is: no migrations (verifying a file must not change it),
+ * no file created. Throws NotADatabaseError for an empty file, a non-SQLite file or one without a ledger.
+ */
+export function openDatabaseReadOnly(file: string): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const ledger = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").get();
+    if (!ledger) throw new NotADatabaseError(`${file} is not a scim-bridge database (it has no ledger table)`);
+    return db;
+  } catch (error) {
+    db.close();
+    if (sqliteCode(error) === 'SQLITE_NOTADB') throw new NotADatabaseError(`${file} is not a SQLite database`);
+    throw error;
+  }
+}
+
+export class NotADatabaseError extends Error {
+  readonly kind = 'not-a-database';
+}
+
+function synchronousFromEnv(): SynchronousMode {
+  const value = process.env.SCIM_BRIDGE_SYNCHRONOUS?.trim().toUpperCase();
+  if (!value) return 'NORMAL';
+  if (value === 'NORMAL' || value === 'FULL') return value;
+  throw new InvalidConfigError([`SCIM_BRIDGE_SYNCHRONOUS: must be NORMAL or FULL (got ${JSON.stringify(process.env.SCIM_BRIDGE_SYNCHRONOUS)})`], 'environment');
 }
 
 /** Applies, in order, every migration not yet recorded in schema_migrations (each in its own transaction). */

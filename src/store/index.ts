@@ -1,4 +1,4 @@
-import { openDatabase, type Db } from './db';
+import { openDatabase, type Db, type OpenOptions } from './db';
 import { Ledger } from './ledger';
 import { SyncQueue } from './queue';
 import { Links } from './links';
@@ -6,6 +6,7 @@ import { ChangeRecorder } from './change';
 import { Users } from './users';
 import { Groups } from './groups';
 import { WriteBatcher } from './write-batch';
+import { StorageGuard } from './storage-guard';
 
 export type { Db } from './db';
 export type { ChangeContext, Change, TargetRouter } from './change';
@@ -21,6 +22,8 @@ export class Store {
   readonly changes: ChangeRecorder;
   readonly users: Users;
   readonly groups: Groups;
+  /** Refuses writes once the database file was deleted, replaced or damaged under the running process. */
+  readonly storage: StorageGuard;
   private readonly batcher: WriteBatcher;
 
   constructor(readonly db: Db, readonly now: () => Date = () => new Date()) {
@@ -31,14 +34,16 @@ export class Store {
     this.users = new Users(db, this.changes, now);
     this.groups = new Groups(db, this.changes, now);
     this.batcher = new WriteBatcher(db);
+    this.storage = new StorageGuard(db, () => now().getTime());
   }
 
-  static open(file: string, now?: () => Date): Store {
-    return new Store(openDatabase(file), now);
+  static open(file: string, now?: () => Date, options?: OpenOptions): Store {
+    return new Store(openDatabase(file, options), now);
   }
 
   /** Runs fn in one IMMEDIATE transaction: all of its writes commit together or not at all. */
   transaction<T>(fn: () => T): T {
+    this.storage.assertWritable();
     return this.db.transaction(fn).immediate();
   }
 
@@ -47,7 +52,10 @@ export class Store {
    * the same event-loop turn; resolves after that transaction committed (see WriteBatcher).
    */
   batched<T>(fn: () => T): Promise<T> {
-    return this.batcher.run(fn);
+    return this.batcher.run(() => {
+      this.storage.assertWritable();
+      return fn();
+    });
   }
 
   close(): void {
