@@ -34,7 +34,20 @@ export interface LedgerRow {
   hash: string;
 }
 
-export type VerifyResult = { ok: true; rows: number } | { ok: false; rows: number; firstBadSeq: number; problem: string };
+/** `firstBadSeq` names the first row that fails the chain; a problem found by comparing with the users and groups has none. */
+export type VerifyResult = { ok: true; rows: number } | { ok: false; rows: number; firstBadSeq?: number; problem: string };
+
+/** The last row of the chain: an auditor keeps it, and a later verify proves the chain still holds it. */
+export interface LedgerHead {
+  seq: number;
+  hash: string;
+}
+
+/** Row kinds whose `after` is the subject's whole stored resource, `{ id, ...resource }`. */
+const STATE_KINDS = {
+  user: ['user.created', 'user.updated', 'user.deactivated', 'user.reactivated'],
+  group: ['group.created', 'group.updated'],
+} as const;
 
 /** sha256(prev_hash ‖ canonical JSON of every column but hash). */
 export function hashRow(row: Omit<LedgerRow, 'hash'>): string {
@@ -52,8 +65,8 @@ export class Ledger {
 
   constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {
     this.insert = db.prepare(
-      `INSERT INTO ledger (at, actor, source, request_id, kind, subject, target, before, after, reason, prev_hash, hash)
-       VALUES (@at, @actor, @source, @request_id, @kind, @subject, @target, @before, @after, @reason, @prev_hash, @hash)`,
+      `INSERT INTO ledger (seq, at, actor, source, request_id, kind, subject, target, before, after, reason, prev_hash, hash)
+       VALUES (@seq, @at, @actor, @source, @request_id, @kind, @subject, @target, @before, @after, @reason, @prev_hash, @hash)`,
     );
     this.last = db.prepare('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1');
   }
@@ -80,8 +93,30 @@ export class Ledger {
     return row.seq;
   }
 
-  /** Recomputes the whole chain; names the first row whose content or link does not match. */
+  /**
+   * Recomputes the whole chain and names the first row whose content or link does not match; then checks
+   * the chain against the desired state, which catches rows removed where no link shows it (a truncated
+   * tail, an emptied ledger): every user and group has its created (and, if tombstoned, deleted) row, and
+   * each live one is what its last recorded state says.
+   */
   verify(): VerifyResult {
+    const chain = this.verifyChain();
+    if (!chain.ok) return chain;
+    const problem = this.stateProblem('user') ?? this.stateProblem('group');
+    return problem ? { ok: false, rows: chain.rows, problem } : chain;
+  }
+
+  head(): LedgerHead | undefined {
+    return this.last.get() as LedgerHead | undefined;
+  }
+
+  /** Whether the chain still holds the row an auditor anchored (seq and hash), i.e. nothing up to it was cut or rewritten. */
+  holds(anchor: LedgerHead): boolean {
+    const row = this.db.prepare('SELECT hash FROM ledger WHERE seq = ?').get(anchor.seq) as { hash: string } | undefined;
+    return row?.hash === anchor.hash;
+  }
+
+  private verifyChain(): VerifyResult {
     let prev = GENESIS_HASH;
     let expectedSeq = 1;
     let rows = 0;
@@ -97,6 +132,28 @@ export class Ledger {
     return { ok: true, rows };
   }
 
+  private stateProblem(kind: 'user' | 'group'): string | undefined {
+    const table = kind === 'user' ? 'users' : 'groups';
+    const states = STATE_KINDS[kind].map((k) => `'${k}'`).join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT t.id, t.resource, t.deleted_at,
+           EXISTS (SELECT 1 FROM ledger WHERE subject = '${kind}:' || t.id AND kind = '${kind}.created') AS created,
+           EXISTS (SELECT 1 FROM ledger WHERE subject = '${kind}:' || t.id AND kind = '${kind}.deleted') AS deleted,
+           (SELECT after FROM ledger WHERE subject = '${kind}:' || t.id AND kind IN (${states}) ORDER BY seq DESC LIMIT 1) AS last_state
+         FROM ${table} t`,
+      )
+      .iterate() as IterableIterator<{ id: string; resource: string; deleted_at: string | null; created: number; deleted: number; last_state: string | null }>;
+    for (const row of rows) {
+      if (!row.created) return `${kind} ${row.id} exists but the ledger has no ${kind}.created row for it (rows were removed)`;
+      if (row.deleted_at !== null && !row.deleted) return `${kind} ${row.id} is deleted but the ledger has no ${kind}.deleted row for it (rows were removed)`;
+      if (row.deleted_at === null && !sameState(row.id, row.resource, row.last_state)) {
+        return `${kind} ${row.id} differs from its last recorded state in the ledger (rows were removed or the ${table} table was edited)`;
+      }
+    }
+    return undefined;
+  }
+
   *export(sinceSeq = 0): IterableIterator<LedgerRow> {
     yield* this.db.prepare('SELECT * FROM ledger WHERE seq > ? ORDER BY seq').iterate(sinceSeq) as IterableIterator<LedgerRow>;
   }
@@ -108,6 +165,16 @@ export class Ledger {
   forRequest(requestId: string): LedgerRow[] {
     return this.db.prepare('SELECT * FROM ledger WHERE request_id = ? ORDER BY seq').all(requestId) as LedgerRow[];
   }
+}
+
+/** Whether the stored resource is the one the ledger last recorded (`members` aside: they are tracked by their own rows). */
+function sameState(id: string, resource: string, recorded: string | null): boolean {
+  if (recorded === null) return false;
+  const stored: Record<string, unknown> = { id, ...(JSON.parse(resource) as object) };
+  const last = JSON.parse(recorded) as Record<string, unknown>;
+  delete stored.members;
+  delete last.members;
+  return canonicalize(stored) === canonicalize(last);
 }
 
 function toJson(value: unknown): string | null {

@@ -6,6 +6,7 @@ import { liveIdIndexes } from './005-live-id-indexes';
 import { grantEvidence } from './006-grant-evidence';
 import { queueThrottled } from './007-queue-throttled';
 import { uniqueRemoteLinks } from './008-unique-remote-links';
+import { ledgerAppendOnly } from './009-ledger-append-only';
 
 export interface Migration {
   version: number;
@@ -13,5 +14,9 @@ export interface Migration {
   up: string;
 }
 
-/** Applied in order; a migration is never edited once released, only followed by a new one. */
-export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes, grantEvidence, queueThrottled, uniqueRemoteLinks];
+/**
+ * Applied in order; a migration is never edited once released, only followed by a new one. `ledger verify`
+ * compares each user and group with its last ledger row, so a migration that rewrites a resource must
+ * record that in the ledger too.
+ */
+export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes, grantEvidence, queueThrottled, uniqueRemoteLinks, ledgerAppendOnly];
