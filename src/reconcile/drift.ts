@@ -51,7 +51,7 @@ export interface Finding {
   fields?: FieldDrift[];
   /** For membership findings: the user whose membership differs (bridge id when known, and remote). */
   member?: { subjectId?: string; remote: { id: string; key: string } };
-  /** For an orphaned group: what the engine's withdrawal takes away (it deletes only groups it created). */
+  /** For an orphaned group: what the engine's withdrawal takes away (it deletes only groups it created whose SCIM group is deleted). */
   withdrawal?: { deletesGroup: boolean; memberships: number };
   note?: string;
 }

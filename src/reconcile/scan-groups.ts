@@ -72,12 +72,16 @@ async function classify(
   return compareMembers(run, groups, accounts, group, remote);
 }
 
-/** A group the engine pushed that is no longer desired here: withdrawing deletes it only if the engine created it. */
+/**
+ * A group the engine pushed that is no longer pushed here. Withdrawing it does what the engine does: delete
+ * it when the engine created it and the SCIM group is gone, else take back the members the engine added.
+ */
 function orphanGroup(run: RunContext, link: Link, remote: { id: string; key: string }): void {
   const applied = JSON.parse(link.last_applied) as AppliedGroup;
   const memberships = Object.keys(applied.members ?? {}).length;
-  const withdrawal = { deletesGroup: applied.created === true, memberships };
-  const effect = withdrawal.deletesGroup ? 'the bridge created it: withdrawing deletes it' : `adopted: withdrawing removes the ${memberships} members the bridge added`;
+  const scimGroup = run.desired.group(link.subject_id);
+  const withdrawal = { deletesGroup: applied.created === true && (!scimGroup || scimGroup.deleted), memberships };
+  const effect = withdrawal.deletesGroup ? 'the bridge created it and the SCIM group is deleted: withdrawing deletes it' : `withdrawing removes the ${memberships} members the bridge added and keeps the group`;
   run.sink.emit({ kind: 'orphaned-group', subject: { kind: 'group', id: link.subject_id }, remote, action: 'withdraw', withdrawal, note: `linked to a group no longer pushed to this target; ${effect}` });
 }
 

@@ -107,13 +107,14 @@ describe('reconcile blast radius for groups and memberships', () => {
   });
 
   /** `members` users in Engineering, and `others` (on the target, in no group); then the engine stops. */
-  async function provisionTeam(mapping: { scim: string; target: string; create: boolean }, members = 3, others: string[] = []): Promise<void> {
+  async function provisionTeam(mapping: { scim: string; target: string; create: boolean }, members = 3, others: string[] = []): Promise<string> {
     h = await Harness.start([{ groups: [mapping] }]);
-    h.createGroup('Engineering', Array.from({ length: members }, (_, index) => h.createUser(`user${index}`)));
+    const group = h.createGroup('Engineering', Array.from({ length: members }, (_, index) => h.createUser(`user${index}`)));
     for (const key of others) h.createUser(key);
     await h.settle();
     await h.engine.stop(); // the engine misses what follows: only reconciliation sees it
     h.directory().resetCounts();
+    return group;
   }
 
   async function fixRun(groups: TargetConfig['groups'], reconcile: object) {
@@ -127,10 +128,12 @@ describe('reconcile blast radius for groups and memberships', () => {
     expect(h.directory().writeCalls()).toBe(0);
   }
 
-  it('counts the deletion of a group the bridge created against maxDeletes', async () => {
-    await provisionTeam(ENGINEERING);
-    const report = await fixRun([], { maxDeletes: 0 });
-    expect(report).toMatchObject({ status: 'failed', verdict: 'blocked', plan: { deletions: 1, allowed: 0, actions: { withdraw: 1 } } });
+  it('counts the deletion of a group the bridge created, whose SCIM group is deleted, against maxDeletes', async () => {
+    const engineering = await provisionTeam(ENGINEERING);
+    h.store.groups.delete(engineering, ctx());
+    h.store.db.prepare('DELETE FROM sync_queue').run(); // the engine missed the delete
+    const report = await fixRun([ENGINEERING], { maxDeletes: 0 });
+    expect(report).toMatchObject({ status: 'failed', verdict: 'blocked', plan: { deletions: 1, allowed: 0, membershipRemovals: 0, actions: { withdraw: 1 } } });
     expect(report.reason).toBe('blast radius: the run plans 1 deletions/suspensions, more than maxDeletes 0 allows (0 of 4 accounts and groups); nothing was changed');
     expect(findingLines(service!, report)).toEqual(['orphaned-group engineering [withdraw]']);
     expect(service!.reports.findings(report.id)[0]).toMatchObject({ fix: 'blocked', withdrawal: { deletesGroup: true, memberships: 3 } });
@@ -138,19 +141,15 @@ describe('reconcile blast radius for groups and memberships', () => {
     expect(h.directory().allGroups().map((group) => group.key)).toEqual(['engineering']);
   });
 
-  it("counts an adopted group's withdrawal as the membership removals it makes, not as a deletion", async () => {
-    h = await Harness.start([{ groups: [{ ...ENGINEERING, create: false }] }]);
-    h.directory().createGroup({ key: 'engineering', attributes: {} });
-    h.createGroup('Engineering', [h.createUser('ada'), h.createUser('bob')]);
-    await h.settle();
-    await h.engine.stop();
-    h.directory().resetCounts();
-    const blocked = await fixRun([], { maxDeletes: 0, maxMembershipRemovals: 1 });
-    expect(blocked).toMatchObject({ verdict: 'blocked', plan: { deletions: 0, membershipRemovals: 2, membershipRemovalsAllowed: 1, maxMembershipRemovals: '1' } });
-    expect(blocked.reason).toMatch(/the run plans 2 membership removals, more than maxMembershipRemovals 1 allows/);
+  it('counts the members a group no longer pushed gives back against maxMembershipRemovals, not as a deletion', async () => {
+    await provisionTeam(ENGINEERING);
+    const blocked = await fixRun([], { maxDeletes: 0, maxMembershipRemovals: 2 });
+    expect(blocked).toMatchObject({ verdict: 'blocked', plan: { deletions: 0, membershipRemovals: 3, membershipRemovalsAllowed: 2, maxMembershipRemovals: '2' } });
+    expect(blocked.reason).toMatch(/the run plans 3 membership removals, more than maxMembershipRemovals 2 allows/);
+    expect(service!.reports.findings(blocked.id)[0]).toMatchObject({ withdrawal: { deletesGroup: false, memberships: 3 }, note: expect.stringMatching(/removes the 3 members the bridge added and keeps the group/) });
     expectNothingChanged();
-    const allowed = await fixRun([], { maxDeletes: 0, maxMembershipRemovals: 2 });
-    expect(allowed).toMatchObject({ status: 'succeeded', verdict: 'fixed', plan: { deletions: 0, membershipRemovals: 2 } });
+    const allowed = await fixRun([], { maxDeletes: 0, maxMembershipRemovals: 3 });
+    expect(allowed).toMatchObject({ status: 'succeeded', verdict: 'fixed', plan: { deletions: 0, membershipRemovals: 3 } });
   });
 
   it('stops a run whose member removals exceed maxMembershipRemovals (a share of the memberships listed)', async () => {
