@@ -7,6 +7,7 @@ import { createLogger } from '../log';
 import { reportLines } from '../cli/reconcile-report';
 import { DriftReports, type DriftReport } from '../reconcile/report-store';
 import { startServer, type RunningServer } from '../server';
+import { quietAwsSdkNodeVersionWarning } from '../sdk-warnings';
 import { serverModules } from '../server-modules';
 import { describeTargets, startFakeTargets, type FakeTargets } from './fake-targets';
 import { EntraClient, type Person } from './entra';
@@ -172,6 +173,7 @@ class Demo {
 }
 
 if (require.main === module) {
+  quietAwsSdkNodeVersionWarning();
   const started = Date.now();
   runDemo().then((code) => {
     process.stdout.write(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
