@@ -18,7 +18,7 @@ export function renderReport(report: DriftReport, findings: StoredFinding[], tot
   ];
   if (report.reason) lines.push(report.reason);
   if (summary) {
-    lines.push(`target holds ${summary.remoteUsers} accounts, ${summary.remoteGroups} groups; desired ${summary.desiredUsers} accounts, ${summary.desiredGroups} groups; ${(summary.durationMs / 1000).toFixed(1)} s`);
+    lines.push(`target holds ${summary.remoteUsers} accounts, ${summary.remoteGroups} groups, ${summary.remoteMemberships ?? 0} memberships in compared groups; desired ${summary.desiredUsers} accounts, ${summary.desiredGroups} groups; ${(summary.durationMs / 1000).toFixed(1)} s`);
     const counts = Object.entries(summary.findings).map(([kind, count]) => [kind, String(count)]);
     if (counts.length) lines.push('', ...table([['FINDING', 'COUNT'], ...counts]));
     const fixes = Object.entries(summary.fixes).map(([status, count]) => `${status} ${count}`).join(', ');

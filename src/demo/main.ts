@@ -85,7 +85,12 @@ class Demo {
     await this.step('3. Leaver: Entra disables Grace (active "False"); each target applies its deprovision policy', async () => {
       await this.entra.disable(this.ids[GRACE.login]);
       await this.delivered();
-    });
+    }, [
+      'Why Grace is still in engineering on google and aws: deprovision mode suspend (the default) disables the account',
+      '(Google: suspended; AWS: access keys deactivated, console login removed) and keeps its group memberships, so',
+      'reactivating her restores her groups; mode delete or suspend-then-delete removes them. GitHub cannot suspend an org',
+      'member, so there suspend falls back to removing her from the org and its teams.',
+    ]);
   }
 
   async driftAndReconcile(): Promise<void> {
@@ -124,11 +129,13 @@ class Demo {
     this.say(`           GET /admin/evidence/user:ada@example.com and GET /admin/reconcile (admin token)`);
   }
 
-  private async step(title: string, work: () => Promise<void>): Promise<void> {
+  /** Prints the step's title, does its work, shows what each target holds, then what explains it (`why`). */
+  private async step(title: string, work: () => Promise<void>, why: string[] = []): Promise<void> {
     this.say();
     this.say(title);
     await work();
     for (const line of describeTargets(this.fakes)) this.say(line);
+    for (const line of why) this.say(`  ${line}`);
   }
 
   /** Starts a run through the admin API, waits for its verdict, prints the report (or a one-line summary). */

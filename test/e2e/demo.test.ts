@@ -25,6 +25,9 @@ describe('npm run demo', () => {
     expect(step[3]).toMatch(/google .*grace@example.com \(Grace Hopper, Engineer\) SUSPENDED/);
     expect(step[3]).toMatch(/github {3}members: ada-l \(member\); linus-t \(member\)\n/);
     expect(step[3]).toMatch(/aws .*grace@example.com \(Grace Hopper\) SUSPENDED/);
+    expect(step[3]).toMatch(/groups: engineering \[grace@example.com, linus@example.com\]; sales \[ada@example.com\]\n {2}Why Grace is still in engineering on google and aws: deprovision mode suspend/);
+    expect(step[3]).toMatch(/keeps its group memberships/);
+    expect(step[3]).toMatch(/GitHub cannot suspend an org\s+member, so there suspend falls back to removing her from the org and its teams/);
 
     // The reports printed after the drift name exactly what was done behind the bridge's back.
     expect(step[4]).toMatch(/reconcile google: drift \(report\)/);
