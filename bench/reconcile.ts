@@ -74,7 +74,8 @@ export async function runReconcileBench(options: ReconcileBenchOptions = {}): Pr
   const fixable = makeDrift(directory, users, groups);
   runInChild('1% drift (fix: enqueue)', 'fix');
   const fixesDelivered = await deliver(store, target, directory);
-  log(`fixes delivered by the sync engine: ${fixesDelivered} target writes for ${fixable} fixable findings`);
+  const calls = Object.entries(directory.callCounts()).map(([operation, count]) => `${operation} ${count}`).join(', ');
+  log(`fixes delivered by the sync engine: ${fixesDelivered} target writes for ${fixable} fixable findings (all calls: ${calls})`);
   runInChild('after the fixes (report)', 'report');
   store.close();
   await directory.stop();
@@ -139,7 +140,7 @@ function seed(store: Store, directory: MemoryDirectory, settings: TargetSettings
       const user = mapping.user(desired.user(id)!);
       const remote = directory.createUser({ key: user.key, active: true, attributes: user.attributes, scimId: id });
       remoteIdOf.set(id, { id: remote.id, key: remote.key });
-      store.links.put(TARGET, { kind: 'user', id }, remote, { key: user.key, attributes: user.attributes, active: true });
+      store.links.put(TARGET, { kind: 'user', id }, remote, { key: user.key, attributes: user.attributes, active: true, scimId: id });
     }
     const groupIds = store.db.prepare('SELECT id FROM groups ORDER BY created, rowid').pluck().all() as string[];
     for (const groupId of groupIds) {
@@ -151,7 +152,7 @@ function seed(store: Store, directory: MemoryDirectory, settings: TargetSettings
         directory.addMember(remote.id, remoteIdOf.get(member.id)!.id);
         members[member.id] = remoteIdOf.get(member.id)!;
       }
-      store.links.put(TARGET, { kind: 'group', id: groupId }, remote, { key: mapped.key, attributes: mapped.attributes, members, created: true });
+      store.links.put(TARGET, { kind: 'group', id: groupId }, remote, { key: mapped.key, attributes: mapped.attributes, members, created: true, scimId: groupId });
     }
   });
 }
