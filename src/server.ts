@@ -17,6 +17,8 @@ export interface Service {
   readonly name?: string;
   start(): void | Promise<void>;
   stop(): Promise<void>;
+  /** Logs what the service set up (schedules…), after the `listening` line, which stays the first line. */
+  announce?(): void;
 }
 
 /** What modules are built from. */
@@ -87,6 +89,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Handlers go in before the startup line, so whoever waits for that line can signal at once.
     if (options.exitOnSignals) stopOnSignals(running, logger);
     logger.info('listening', { port, host: config.server.host, scimUrl, database: config.database.file, targets: config.targets.map((t) => t.name) });
+    for (const service of services) service.announce?.();
     return running;
   } catch (error) {
     server?.close();

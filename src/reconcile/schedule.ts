@@ -3,6 +3,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { cronLogger, type Logger } from '../log';
 import type { Service } from '../server';
 import { RunInProgressError, type ReconcileService } from './service';
+import type { ReconcileSettings } from './settings';
 
 /**
  * The `serve` service that runs each target's reconciliation on its cron schedule (node-cron with
@@ -12,21 +13,31 @@ import { RunInProgressError, type ReconcileService } from './service';
 export class ReconcileScheduler implements Service {
   readonly name = 'reconcile-scheduler';
   private readonly tasks: ScheduledTask[] = [];
+  private interrupted = 0;
 
   constructor(private readonly service: ReconcileService, private readonly logger: Logger) {}
 
   start(): void {
-    const failed = this.service.reports.failInterrupted(new Date().toISOString());
-    if (failed) this.logger.warn('reconciliation runs interrupted by a restart marked failed', { count: failed });
-    for (const target of this.service.targetNames) {
-      const settings = this.service.settingsFor(target);
-      if (!settings.schedule) continue;
+    this.interrupted = this.service.reports.failInterrupted(new Date().toISOString());
+    for (const [target, settings] of this.scheduled()) {
       const name = `reconcile-${target}`;
       this.tasks.push(cron.schedule(settings.schedule, () => this.tick(target), {
         name, timezone: settings.timezone, noOverlap: true, logger: cronLogger(this.logger, name),
       }));
+    }
+  }
+
+  announce(): void {
+    if (this.interrupted) this.logger.warn('reconciliation runs interrupted by a restart marked failed', { count: this.interrupted });
+    for (const [target, settings] of this.scheduled()) {
       this.logger.info('reconciliation scheduled', { target, schedule: settings.schedule, timezone: settings.timezone, mode: settings.mode });
     }
+  }
+
+  private scheduled(): Array<[string, ReconcileSettings & { schedule: string }]> {
+    return this.service.targetNames
+      .map((target) => [target, this.service.settingsFor(target)] as [string, ReconcileSettings])
+      .filter((entry): entry is [string, ReconcileSettings & { schedule: string }] => entry[1].schedule !== undefined);
   }
 
   async stop(): Promise<void> {
