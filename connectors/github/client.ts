@@ -33,6 +33,7 @@ export class GithubClient {
       baseUrl: (config.baseUrl ?? DEFAULT_API_URL).replace(/\/+$/, ''),
       userAgent: 'scim-bridge',
       ...authOptions(config),
+      request: { fetch: registeringCredentials(env) },
       // request-log passes the full request options (with the Authorization header) to log.debug: drop that.
       log: {
         debug: () => undefined,
@@ -64,6 +65,15 @@ export class GithubClient {
       throw error;
     }
   }
+}
+
+/** Registers the credentials of every request (an App's JWT and installation tokens come and go) with the bridge's redactor. */
+function registeringCredentials(env: ConnectorEnv): typeof fetch {
+  return (input, init) => {
+    const credentials = new Headers(init?.headers).get('authorization')?.replace(/^\S+\s+/, '');
+    if (credentials) env.redactor?.add(credentials);
+    return fetch(input, init);
+  };
 }
 
 function authOptions(config: GithubConfig) {

@@ -42,7 +42,8 @@ export class DirectoryClient {
   private async authorized(operation: string): Promise<Session> {
     const session = await this.open();
     try {
-      await session.auth.getAccessToken();
+      const { token } = await session.auth.getAccessToken();
+      if (token) this.env.redactor?.add(token);
       return session;
     } catch (error) {
       const isHttpFailure = typeof error === 'object' && error !== null && 'config' in error;
@@ -60,6 +61,7 @@ export class DirectoryClient {
 
   private async createSession(): Promise<Session> {
     const key = await loadServiceAccountKey(this.config);
+    this.env.redactor?.add(key.private_key);
     const auth = createDelegatedClient(key, this.config.adminEmail, this.env.fetch);
     // googleapis-common pins its own google-auth-library copy; the JWT from the top-level one is the same
     // class at runtime but a different declaration to TypeScript.

@@ -59,6 +59,7 @@ class ClientCredentialsProvider implements AuthProvider {
     const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
     if (!response.ok) throw tokenError(response, body, secrets);
     if (!body.access_token) throw new ConfigError('token endpoint answered without an access_token');
+    this.env.redactor?.add(body.access_token);
     const lifetimeMs = (body.expires_in ?? 3600) * 1000;
     return { header: `Bearer ${body.access_token}`, expiresAt: this.env.now().getTime() + Math.max(0, lifetimeMs - EXPIRY_MARGIN_MS) };
   }

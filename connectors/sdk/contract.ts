@@ -39,6 +39,13 @@ export interface ConnectorEnv {
   /** The engine's clock; use it instead of Date.now() so tests can move time. */
   now(): Date;
   fetch: typeof fetch;
+  /**
+   * Register every secret obtained at run time (an OAuth access token, an installation token) with
+   * `redactor?.add(token)` as soon as it arrives: the bridge then scrubs it from everything it logs or
+   * stores, as it does the config's secrets, even when a target echoes it back in an error. Optional
+   * (tests and the kit may omit it); the engine always provides it.
+   */
+  redactor?: { add(secret: string): void };
 }
 
 /** What the engine wants to exist on the target, already mapped to the target's shape. */

@@ -2,6 +2,7 @@ import type { Connector } from '../../connectors/sdk/contract';
 import type { Logger } from '../log';
 import type { Store } from '../store';
 import { connectorEnv } from '../sync/connector-env';
+import { targetRedactor } from '../sync/target-runtime';
 import type { TargetSettings } from '../sync/target-config';
 import { Reconciler, type RunOptions, type StartedRun } from './reconciler';
 import { DriftReports } from './report-store';
@@ -87,7 +88,7 @@ export class ReconcileService {
   private connectorFor(settings: TargetSettings): Connector {
     let connector = this.connectors.get(settings.name);
     if (!connector) {
-      const env = connectorEnv(this.options.logger, settings.name, settings.definition.kind, () => this.options.store.now(), this.options.fetch);
+      const env = connectorEnv(this.options.logger, settings.name, settings.definition.kind, () => this.options.store.now(), this.options.fetch, targetRedactor(settings));
       connector = settings.definition.create(settings.config, env);
       this.connectors.set(settings.name, connector);
     }

@@ -4,6 +4,7 @@ import type { ConfigCheck, ConfigCheckResult } from '../cli/config-checks';
 import { InvalidConfigError } from '../config/errors';
 import { checkConnector, connectorEnv } from './connector-env';
 import { resolveTargets, type TargetSettings } from './target-config';
+import { targetRedactor } from './target-runtime';
 
 /**
  * `config check` for targets: attribute paths, templates and scope filters compile (errors name the
@@ -25,13 +26,14 @@ export async function checkTargetsAgainst(registry: readonly AnyConnectorDefinit
 async function checkTarget(target: TargetSettings, logger: Parameters<ConfigCheck>[1]): Promise<ConfigCheckResult> {
   const subject = `target ${target.name}`;
   try {
-    const connector = target.definition.create(target.config, connectorEnv(logger, target.name, target.definition.kind, () => new Date()));
+    const redactor = targetRedactor(target);
+    const connector = target.definition.create(target.config, connectorEnv(logger, target.name, target.definition.kind, () => new Date(), fetch, redactor));
     try {
       if (target.groups.length > 0 && !connector.groups) {
         return { subject, ok: false, message: `groups are mapped but connector ${target.definition.kind} has no groups` };
       }
       const health = await checkConnector(connector, target.name);
-      return { subject, ok: health.ok, message: health.message };
+      return { subject, ok: health.ok, message: redactor.scrub(health.message) };
     } finally {
       await connector.close?.();
     }

@@ -9,7 +9,7 @@ import type { DeliveryObserver } from './observer';
 import { createTargetRouter } from './scope';
 import { SyncContext } from './sync-context';
 import { resolveTargets, type TargetSettings } from './target-config';
-import { TargetRuntime } from './target-runtime';
+import { TargetRuntime, targetRedactor } from './target-runtime';
 import { TargetStates } from './target-state';
 import { TargetWorker } from './target-worker';
 import { Tombstones } from './tombstones';
@@ -80,7 +80,7 @@ export class SyncEngine {
   }
 
   private startTarget(settings: TargetSettings, outcomes: DeliveryOutcomes): void {
-    const env = connectorEnv(this.options.logger, settings.name, settings.definition.kind, () => this.store.now(), this.options.fetch);
+    const env = connectorEnv(this.options.logger, settings.name, settings.definition.kind, () => this.store.now(), this.options.fetch, targetRedactor(settings));
     const runtime = new TargetRuntime(settings, settings.definition.create(settings.config, env));
     this.runtimes.set(settings.name, runtime);
     const observer = this.options.observer ?? {};

@@ -121,7 +121,7 @@ export class TargetWorker {
     try {
       const outcome = outcomes.record(job, failure, this.abort.signal.aborted);
       if (outcome === 'retry' || outcome === 'dead') {
-        logger.warn('delivery failed', { target: item.target, subject: `${item.subject_kind}:${item.subject_id}`, outcome, error: String((failure as Error)?.message ?? failure) });
+        logger.warn('delivery failed', { target: item.target, subject: `${item.subject_kind}:${item.subject_id}`, outcome, error: this.runtime.scrub(String((failure as Error)?.message ?? failure)) });
       }
     } catch (error) {
       logger.error('could not record a delivery outcome', { target: item.target, subject: item.subject_id, error: String(error) });

@@ -45,4 +45,31 @@ describe('scim-bridge serve (compiled, as a child process)', () => {
     expect(busy.code).toBe(1);
     expect(busy.stderr).toContain(`cannot listen on 0.0.0.0:${port}: the address is already in use (use --port)`);
   });
+
+  it('logs at a level given in any case, and refuses an unknown level instead of logging nothing', async () => {
+    const db = join(tempDir('serve-level'), 'bridge.db');
+    const bridge = await startBridge(main, ['--port', '0', '--db', db], { SCIM_BRIDGE_LOG_LEVEL: 'DEBUG' });
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    const bad = runBuiltCli(main, ['serve', '--port', '0', '--db', db], { SCIM_BRIDGE_LOG_LEVEL: 'verbose2' });
+    expect(bad).toMatchObject({ code: 1, stdout: '' });
+    expect(bad.stderr).toContain('SCIM_BRIDGE_LOG_LEVEL: must be one of error, warn, info, http, verbose, debug, silly (got "verbose2")');
+  });
+
+  it('refuses an unknown SCIM_BRIDGE_SYNCHRONOUS instead of silently running NORMAL', () => {
+    const db = join(tempDir('serve-sync'), 'bridge.db');
+    const bad = runBuiltCli(main, ['serve', '--port', '0', '--db', db], { SCIM_BRIDGE_SYNCHRONOUS: 'fulll' });
+    expect(bad).toMatchObject({ code: 1, stdout: '' });
+    expect(bad.stderr).toContain('SCIM_BRIDGE_SYNCHRONOUS: must be NORMAL or FULL (got "fulll")');
+  });
+
+  it('keeps serving when its stdout is closed (serve | head -1): a log line that cannot be written is dropped', async () => {
+    const db = join(tempDir('serve-epipe'), 'bridge.db');
+    const bridge = await startBridge(main, ['--port', '0', '--db', db]);
+    bridge.child.stdout!.destroy();
+    for (let i = 0; i < 20; i++) expect((await fetch(`http://127.0.0.1:${bridge.port}/healthz`)).status).toBe(200);
+    expect(bridge.child.exitCode).toBeNull();
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+  });
 });
