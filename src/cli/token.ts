@@ -20,7 +20,7 @@ export function registerTokenCommands(program: Command, io: CliIo): void {
     withStore(options, io, false, (store) => writeLine(io.stdout, createToken(store, options.name, options.scope))),
   );
 
-  withDatabaseOptions(token.command('list').description('list tokens without their secrets').option('--json', 'one JSON object per line')).action(
+  withDatabaseOptions(token.command('list').description('list tokens (revoked ones too) without their secrets; last use is to the minute').option('--json', 'one JSON object per line')).action(
     (options: DatabaseOptions & { json?: boolean }) =>
       withStore(options, io, true, (store) => {
         const tokens = new Tokens(store.db).list();
@@ -61,8 +61,8 @@ function revokeToken(store: Store, name: string): void {
 
 function tokenTable(tokens: TokenInfo[]): string[] {
   const rows = [
-    ['NAME', 'SCOPE', 'CREATED', 'STATUS'],
-    ...tokens.map((t) => [t.name, t.scope, t.created_at, t.revoked_at ? `revoked ${t.revoked_at}` : 'active']),
+    ['NAME', 'SCOPE', 'CREATED', 'LAST USED', 'STATUS'],
+    ...tokens.map((t) => [t.name, t.scope, t.created_at, t.last_used_at ?? 'never', t.revoked_at ? `revoked ${t.revoked_at}` : 'active']),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());

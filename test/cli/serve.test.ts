@@ -56,6 +56,10 @@ describe('scim-bridge serve (compiled, as a child process)', () => {
     expect(bad.stderr).toContain('SCIM_BRIDGE_LOG_LEVEL: must be one of error, warn, info, http, verbose, debug, silly (got "verbose2")');
   });
 
+  it('--version works from the build too (package.json is found from dist/)', () => {
+    expect(runBuiltCli(main, ['--version'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+  });
+
   it('refuses an unknown SCIM_BRIDGE_SYNCHRONOUS instead of silently running NORMAL', () => {
     const db = join(tempDir('serve-sync'), 'bridge.db');
     const bad = runBuiltCli(main, ['serve', '--port', '0', '--db', db], { SCIM_BRIDGE_SYNCHRONOUS: 'fulll' });

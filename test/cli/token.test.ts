@@ -39,8 +39,8 @@ describe('scim-bridge token', () => {
     const { stdout: secret } = await cli(['token', 'create', '--name', 'listed', '--db', db]);
     const table = await cli(['token', 'list', '--db', db]);
     expect(table.code).toBe(0);
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+SCOPE\s+CREATED\s+STATUS$/);
-    expect(table.stdout).toMatch(/^listed\s+scim\s+\S+\s+active$/m);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+SCOPE\s+CREATED\s+LAST USED\s+STATUS$/);
+    expect(table.stdout).toMatch(/^listed\s+scim\s+\S+\s+never\s+active$/m);
     expect(table.stdout).toMatch(/^ops\s+admin\s/m);
     expect(table.stdout).not.toContain(secret.trim().slice(3));
     const json = await cli(['token', 'list', '--json', '--db', db]);
@@ -63,6 +63,24 @@ describe('scim-bridge token', () => {
       store.close();
     }
     expect(await cli(['token', 'revoke', 'leaving', '--db', db])).toEqual({ code: 1, stdout: '', stderr: "no active token named 'leaving'\n" });
+  });
+
+  it('re-creating a revoked name is a new token; the revoked one stays listed and keeps failing', async () => {
+    const { stdout: first } = await cli(['token', 'create', '--name', 'rotating', '--db', db]);
+    await cli(['token', 'revoke', 'rotating', '--db', db]);
+    const second = await cli(['token', 'create', '--name', 'rotating', '--db', db]);
+    expect(second).toMatchObject({ code: 0, stderr: '' });
+    const listed = (await cli(['token', 'list', '--json', '--db', db])).stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(listed.filter((t) => t.name === 'rotating').map((t) => t.revoked_at === null)).toEqual([false, true]);
+    const store = Store.open(db);
+    try {
+      const tokens = new Tokens(store.db);
+      expect(tokens.verify(first.trim())).toBeUndefined();
+      expect(tokens.verify(second.stdout.trim())).toEqual({ name: 'rotating', scope: 'scim' });
+      expect(store.ledger.forSubject('token:rotating').map((row) => row.kind)).toEqual(['token.created', 'token.revoked', 'token.created']);
+    } finally {
+      store.close();
+    }
   });
 
   it('refuses a second live token with the same name, bad names and unknown scopes', async () => {

@@ -7,6 +7,7 @@ import { grantEvidence } from './006-grant-evidence';
 import { queueThrottled } from './007-queue-throttled';
 import { uniqueRemoteLinks } from './008-unique-remote-links';
 import { ledgerAppendOnly } from './009-ledger-append-only';
+import { tokenHistory } from './010-token-history';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,4 @@ export interface Migration {
  * compares each user and group with its last ledger row, so a migration that rewrites a resource must
  * record that in the ledger too.
  */
-export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes, grantEvidence, queueThrottled, uniqueRemoteLinks, ledgerAppendOnly];
+export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes, grantEvidence, queueThrottled, uniqueRemoteLinks, ledgerAppendOnly, tokenHistory];
