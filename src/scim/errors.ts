@@ -4,6 +4,7 @@ import { scimError } from '../http/auth';
 import { FilterError } from '../store/filter';
 import {
   ConcurrentChangeError,
+  InvalidAttributeValueError,
   InvalidReferenceError,
   PreconditionFailedError,
   ResourceNotFoundError,
@@ -26,7 +27,7 @@ export function toScimError(error: unknown, onUnexpected: (error: unknown) => vo
   if (error instanceof ResourceNotFoundError) return scimFailure(404, null, error.message);
   if (error instanceof PreconditionFailedError) return scimFailure(412, null, error.message);
   if (error instanceof UniquenessError) return scimFailure(409, 'uniqueness', error.message);
-  if (error instanceof InvalidReferenceError) return scimFailure(400, 'invalidValue', error.message);
+  if (error instanceof InvalidReferenceError || error instanceof InvalidAttributeValueError) return scimFailure(400, 'invalidValue', error.message);
   if (error instanceof ConcurrentChangeError) return scimFailure(409, null, error.message);
   if (error instanceof FilterError) return scimFailure(400, 'invalidFilter', error.message);
   const unavailable = asStorageUnavailable(error);

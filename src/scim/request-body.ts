@@ -11,7 +11,7 @@ const JSON_TYPES = ['application/scim+json', 'application/json'];
  * before scimmy sees the request (which would call a text body "not a single User object").
  */
 export function scimBody(maxPayloadBytes: number) {
-  const parse = express.json({ type: JSON_TYPES, limit: maxPayloadBytes, strict: true });
+  const parse = express.json({ type: JSON_TYPES, limit: maxPayloadBytes, strict: true, verify: requireUtf8 });
   return (req: Request, res: Response, next: NextFunction): void => {
     if (hasBody(req) && !req.is(JSON_TYPES)) {
       return sendScimError(res, 415, `the request body must be ${JSON_TYPES.join(' or ')}; Content-Type was ${req.header('content-type')?.slice(0, 100) ?? 'missing'}`);
@@ -19,10 +19,12 @@ export function scimBody(maxPayloadBytes: number) {
     parse(req, res, (error?: unknown) => {
       if (!error) {
         if (nestedDeeperThan(req.body, MAX_BODY_DEPTH)) return sendScimError(res, 400, `request body is nested deeper than ${MAX_BODY_DEPTH} levels`, 'invalidValue');
+        if (hasLoneSurrogate(req.body)) return sendScimError(res, 400, 'request body has an unpaired UTF-16 surrogate escape (\\uD800-\\uDFFF): it is not a character', 'invalidValue');
         return next();
       }
       const type = (error as { type?: string }).type;
       if (type === 'entity.too.large') return sendScimError(res, 413, `request body exceeds the ${maxPayloadBytes}-byte limit`);
+      if (type === 'entity.verify.failed') return sendScimError(res, 400, 'request body is not valid UTF-8', 'invalidSyntax');
       sendScimError(res, 400, 'request body is not valid JSON', 'invalidSyntax');
     });
   };
@@ -30,6 +32,30 @@ export function scimBody(maxPayloadBytes: number) {
 
 function hasBody(req: Request): boolean {
   return req.header('transfer-encoding') !== undefined || Number(req.header('content-length') ?? 0) > 0;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** body-parser would replace invalid bytes with U+FFFD, silently storing something the client never sent. */
+function requireUtf8(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
+  if (/^utf-?8$/i.test(encoding)) utf8.decode(body);
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** JSON allows "\ud800" alone; SQLite would store it as U+FFFD. */
+function hasLoneSurrogate(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const current = stack.pop();
+    if (typeof current === 'string' && LONE_SURROGATE.test(current)) return true;
+    if (typeof current !== 'object' || current === null) continue;
+    for (const [key, inner] of Object.entries(current)) {
+      if (LONE_SURROGATE.test(key)) return true;
+      stack.push(inner);
+    }
+  }
+  return false;
 }
 
 /** No SCIM resource nests deeper than a handful of levels; scimmy's recursive coercion overflows on thousands. */

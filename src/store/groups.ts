@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from './db';
 import type { ChangeContext, ChangeRecorder } from './change';
 import type { SubjectRef } from './queue';
-import { InvalidReferenceError } from './resource-errors';
+import { InvalidReferenceError, requireIndexableText } from './resource-errors';
 import type { StoredResource, WriteGuard } from './resource-query';
 import { ResourceTable } from './resource-table';
 
@@ -177,6 +177,8 @@ export class Groups extends ResourceTable {
   }
 
   private columns(id: string, resource: GroupResource, at: string) {
+    requireIndexableText('displayName', resource.displayName);
+    requireIndexableText('externalId', resource.externalId);
     return {
       id,
       displayName: resource.displayName,

@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from './db';
 import type { ChangeContext, ChangeRecorder } from './change';
 import type { SubjectRef } from './queue';
-import { UniquenessError } from './resource-errors';
+import { UniquenessError, requireIndexableText } from './resource-errors';
 import { isUniqueViolation, type StoredResource, type WriteGuard } from './resource-query';
 import { ResourceTable } from './resource-table';
 
@@ -115,6 +115,7 @@ export class Users extends ResourceTable {
   }
 
   private writeColumns(statement: Statement, id: string, resource: UserResource, json: string, at: string): void {
+    for (const attribute of ['userName', 'externalId', 'displayName'] as const) requireIndexableText(attribute, resource[attribute]);
     try {
       statement.run({
         id,
