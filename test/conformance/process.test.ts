@@ -2,6 +2,7 @@
  * The compiled bridge as a real process, the way a newcomer runs it: create a token with the CLI,
  * `serve --port 0 --db <tmp>`, drive it with Entra-shaped HTTP traffic, then SIGTERM.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCli } from '../cli/support/built-cli';
 import { runBuiltCli, startBridge, type BridgeProcess } from '../cli/support/bridge-process';
@@ -206,5 +207,16 @@ describe('scim-bridge serve driven over HTTP', () => {
     expect(status).toBeLessThan(500);
     expect(type).toContain(SCIM_JSON);
     expect(JSON.parse(body)).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status) });
+  });
+  it('with its database deleted while serving: not ready, and no write is acknowledged (503 with Retry-After)', async () => {
+    const { db, running, call } = await startFresh('conformance-lost');
+    expect((await call('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'kept@example.com' })).status).toBe(201);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
+    expect((await fetch(`http://127.0.0.1:${running.port}/readyz`)).status).toBe(503);
+    const write = await call('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'lost@example.com' });
+    expect(write.status).toBe(503);
+    expect(write.headers.get('retry-after')).toBe('1');
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
   });
 });
