@@ -3,6 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from './db';
 import type { ChangeContext, ChangeRecorder } from './change';
 import type { SubjectRef } from './queue';
+import { IdpMembershipHistory } from './membership-history';
 import { InvalidReferenceError, requireIndexableText } from './resource-errors';
 import type { StoredResource, WriteGuard } from './resource-query';
 import { ResourceTable } from './resource-table';
@@ -40,9 +41,11 @@ export class Groups extends ResourceTable {
   private readonly selectMemberIds: Statement;
   private readonly touchUser: Statement;
   private readonly touchMembers: Statement;
+  private readonly history: IdpMembershipHistory;
 
   constructor(db: Db, private readonly changes: ChangeRecorder, private readonly now: () => Date = () => new Date()) {
     super(db, 'groups', 'group');
+    this.history = new IdpMembershipHistory(db);
     this.insertGroup = db.prepare(
       `INSERT INTO groups (id, display_name, external_id, resource, version, created, last_modified)
        VALUES (@id, @displayName, @externalId, @resource, 1, @at, @at)`,
@@ -80,7 +83,7 @@ export class Groups extends ResourceTable {
     const at = this.now().toISOString();
     return this.db.transaction(() => {
       this.insertGroup.run(this.columns(id, resource, at));
-      const { added } = this.applyMembers(id, { add: memberIds });
+      const { added } = this.applyMembers(id, { add: memberIds }, at);
       this.touchUsers(added, at);
       this.changes.record(ctx, {
         kind: 'group.created',
@@ -106,7 +109,7 @@ export class Groups extends ResourceTable {
         version++;
         this.changes.record(ctx, { kind: 'group.updated', subject: groupRef(id), before: { id, ...before.resource }, after: { id, ...resource } });
       }
-      const { added, removed } = this.applyMembers(id, members);
+      const { added, removed } = this.applyMembers(id, members, at);
       if (resource && resource.displayName !== before.resource.displayName) {
         this.touchMembers.run(at, id);
         this.touchUsers(removed, at);
@@ -136,6 +139,7 @@ export class Groups extends ResourceTable {
     this.db.transaction(() => {
       const before = this.markDeleted(id, guard, at);
       const removed = (this.removeAllMembers.all(id) as Array<{ user_id: string }>).map((r) => r.user_id);
+      for (const userId of removed) this.history.left(id, userId, at);
       this.touchUsers(removed, at);
       this.changes.record(ctx, {
         kind: 'group.deleted',
@@ -150,8 +154,8 @@ export class Groups extends ResourceTable {
     for (const userId of userIds) this.touchUser.run(at, userId);
   }
 
-  /** One membership row per added or removed member; returns the ids whose membership really changed. */
-  private applyMembers(groupId: string, changes: MemberChanges): { added: string[]; removed: string[] } {
+  /** One membership row (and history row) per added or removed member; returns the ids whose membership really changed. */
+  private applyMembers(groupId: string, changes: MemberChanges, at: string): { added: string[]; removed: string[] } {
     const removed: string[] = [];
     const added: string[] = [];
     const toRemove = [...(changes.remove ?? [])];
@@ -163,11 +167,15 @@ export class Groups extends ResourceTable {
       for (const userId of wanted) if (!existing.has(userId)) toAdd.push(userId);
     }
     for (const userId of toRemove) {
-      if (this.removeMember.run(groupId, userId).changes > 0) removed.push(userId);
+      if (this.removeMember.run(groupId, userId).changes === 0) continue;
+      this.history.left(groupId, userId, at);
+      removed.push(userId);
     }
     for (const userId of toAdd) {
       if (!this.liveUser.get(userId)) throw new InvalidReferenceError(this.notAUser(userId));
-      if (this.addMember.run(groupId, userId).changes > 0) added.push(userId);
+      if (this.addMember.run(groupId, userId).changes === 0) continue;
+      this.history.joined(groupId, userId, at);
+      added.push(userId);
     }
     return { added, removed };
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db';
 import type { ChangeContext, ChangeRecorder } from './change';
+import { IdpMembershipHistory } from './membership-history';
 import type { SubjectRef } from './queue';
 import { UniquenessError, requireIndexableText } from './resource-errors';
 import { isUniqueViolation, type StoredResource, type WriteGuard } from './resource-query';
@@ -30,9 +31,11 @@ export class Users extends ResourceTable {
   private readonly selectGroups: Statement;
   private readonly bumpGroup: Statement;
   private readonly touchGroups: Statement;
+  private readonly history: IdpMembershipHistory;
 
   constructor(db: Db, private readonly changes: ChangeRecorder, private readonly now: () => Date = () => new Date()) {
     super(db, 'users', 'user');
+    this.history = new IdpMembershipHistory(db);
     this.insertUser = db.prepare(
       `INSERT INTO users (id, user_name, external_id, display_name, active, resource, version, created, last_modified)
        VALUES (@id, @userName, @externalId, @displayName, @active, @resource, 1, @at, @at)`,
@@ -107,6 +110,7 @@ export class Users extends ResourceTable {
       const before = this.markDeleted(id, guard, at);
       this.deleteEmails.run(id);
       const groups = [...new Set((this.deleteMemberships.all(id) as Array<{ group_id: string }>).map((r) => r.group_id))];
+      this.history.leftAll(id, at);
       // Their member lists changed, so their ETags must too.
       for (const groupId of groups) this.bumpGroup.run(at, groupId);
       const alsoAffects: SubjectRef[] = groups.map((groupId) => ({ kind: 'group', id: groupId }));
