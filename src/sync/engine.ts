@@ -54,6 +54,8 @@ export class SyncEngine {
   private readonly workers = new Map<string, TargetWorker>();
   private unsubscribe?: () => void;
   private purgeTimer?: NodeJS.Timeout;
+  /** Rows found in flight at start (a crash or kill during delivery), told in announce(). */
+  private resumed = 0;
 
   constructor(private readonly options: SyncEngineOptions) {
     this.store = options.store;
@@ -68,8 +70,7 @@ export class SyncEngine {
   }
 
   async start(): Promise<void> {
-    const recovered = this.store.queue.recoverInflight();
-    if (recovered) this.options.logger.info('resuming deliveries left in flight', { count: recovered });
+    this.resumed = this.store.queue.recoverInflight();
     this.tombstones.purgeAll();
     const outcomes = new DeliveryOutcomes(this.store, this.states, this.tombstones, this.options.observer ?? {}, this.options.random ?? Math.random);
     for (const settings of this.targets) this.startTarget(settings, outcomes);
@@ -77,6 +78,11 @@ export class SyncEngine {
     // Subjects deleted while no target had them in scope never pass through a worker: sweep them up.
     this.purgeTimer = setInterval(() => this.purgeTombstones(), TOMBSTONE_SWEEP_MS);
     this.purgeTimer.unref();
+  }
+
+  /** After the server's `listening` line, which must stay the first. */
+  announce(): void {
+    if (this.resumed) this.options.logger.info('resuming deliveries left in flight', { count: this.resumed });
   }
 
   private startTarget(settings: TargetSettings, outcomes: DeliveryOutcomes): void {

@@ -1,4 +1,9 @@
-import { Harness, waitFor } from './harness';
+import { randomUUID } from 'node:crypto';
+import { startServer } from '../../src/server';
+import { Store } from '../../src/store';
+import { syncModule } from '../../src/sync/module';
+import { capturedLogger, testConfig } from '../server/support';
+import { Harness, ctx, waitFor } from './harness';
 
 describe('engine lifecycle', () => {
   let harness: Harness;
@@ -38,5 +43,27 @@ describe('engine lifecycle', () => {
     expect(harness.directory().allUsers()).toHaveLength(15);
     // 10 from the full bucket, 5 more at 10/s: the target never saw more than its rate allows.
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+  });
+});
+
+describe('engine under serve', () => {
+  it('tells of deliveries it resumes after the listening line, which stays the first', async () => {
+    const config = testConfig({ targets: [{ name: 'app', connector: 'memory', config: { directory: `dir-${randomUUID()}` } }] });
+    const before = Store.open(config.database.file);
+    const ada = before.users.create({ userName: 'ada' }, ctx()).id;
+    before.queue.enqueue('app', { kind: 'user', id: ada }, 'r-1');
+    expect(before.queue.claim('app', 10)).toHaveLength(1); // a crash left it in flight
+    before.close();
+
+    const { logger, lines } = capturedLogger();
+    const running = await startServer({ config, logger, modules: [syncModule] });
+    try {
+      const messages = lines().map((line) => JSON.parse(line).message as string);
+      expect(messages[0]).toBe('listening');
+      expect(messages).toContain('resuming deliveries left in flight');
+      await waitFor(() => running.context.store.queue.get('app', { kind: 'user', id: ada }) === undefined);
+    } finally {
+      await running.stop();
+    }
   });
 });
