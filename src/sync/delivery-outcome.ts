@@ -34,6 +34,8 @@ export class DeliveryOutcomes {
       if (failure === undefined) return this.succeeded(job);
       if (aborted) {
         this.store.queue.release(job.item, 0, null, false);
+        // What reached the target before the stop is in the link: the ledger says so too.
+        if (job.writes.length > 0) this.ledger(job, 'delivery.retry', 'the engine stopped part way; the rest is delivered when it starts again');
         return 'aborted' as const;
       }
       return this.failed(job, failure);

@@ -48,20 +48,33 @@ export async function applyMembers(
   const members = { ...applied.members };
   const plan = planMembers(job, sync, members, desiredMembers);
   if (plan.add.length || plan.remove.length) job.putLink(ref, { ...applied, members });
+  // Evidence goes into the job's changes as each call succeeds: whatever stops the pass, the ledger row
+  // committed with the link names every member the link now holds or no longer holds.
   const failures: MemberFailure[] = [];
   const gone: string[] = [];
   for (const [userId, account] of plan.add) {
     const result = await addMember(job, groups, ref, account);
-    if (result === 'applied' || result === 'noop') members[userId] = account;
-    else if (result === 'user-gone') gone.push(forgetAccount(job, members, userId, account));
-    else failures.push({ userId, operation: 'groups.addMember', error: job.runtime.scrub(result.message) });
+    if (result === 'applied' || result === 'noop') {
+      members[userId] = account;
+      noteMember(job, 'membersAdded', userId);
+    } else if (result === 'user-gone') {
+      gone.push(forgetAccount(job, members, userId, account));
+      noteMember(job, 'membersGone', userId);
+    } else {
+      failures.push({ userId, operation: 'groups.addMember', error: job.runtime.scrub(result.message) });
+      job.changes.memberFailures = failures;
+    }
   }
   for (const userId of plan.remove) {
     const failure = plan.wantedAccounts.has(members[userId].id) ? undefined : await removeMember(job, groups, ref, members[userId]);
-    if (failure) failures.push({ userId, operation: 'groups.removeMember', error: job.runtime.scrub(failure.message) });
-    else delete members[userId];
+    if (failure) {
+      failures.push({ userId, operation: 'groups.removeMember', error: job.runtime.scrub(failure.message) });
+      job.changes.memberFailures = failures;
+    } else {
+      delete members[userId];
+      noteMember(job, 'membersRemoved', userId);
+    }
   }
-  recordMembershipChanges(job, plan, members, failures, gone);
   if (failures.length) throw new MemberChangesRefused(failures);
   if (gone.length) throw new RetryableError(`the target no longer has the account of member(s) ${gone.join(', ')}; re-provisioning them`);
   waitFor(job, sync, plan.waiting);
@@ -151,13 +164,9 @@ function belongsOnTarget(job: DeliveryJob, sync: SyncContext, member: { id: stri
   return member.active || sync.links.get(target.name, userRef) !== undefined;
 }
 
-function recordMembershipChanges(job: DeliveryJob, plan: MemberPlan, members: AppliedGroup['members'], failures: MemberFailure[], gone: string[]): void {
-  const added = plan.add.map(([userId]) => userId).filter((userId) => members[userId]);
-  const removed = plan.remove.filter((userId) => !members[userId]);
-  if (added.length) job.changes.membersAdded = added;
-  if (removed.length) job.changes.membersRemoved = removed;
-  if (failures.length) job.changes.memberFailures = failures;
-  if (gone.length) job.changes.membersGone = gone;
+/** Adds a member to the job's ledger evidence (`changes.membersAdded` …) the moment the target has it so. */
+export function noteMember(job: DeliveryJob, list: 'membersAdded' | 'membersRemoved' | 'membersGone', userId: string): void {
+  ((job.changes[list] ??= []) as string[]).push(userId);
 }
 
 /**

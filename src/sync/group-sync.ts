@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, PermanentError } from '../../connectors/s
 import type { DeliveryJob } from './delivery-job';
 import type { DesiredGroup } from './desired-state';
 import { changesFor, type AppliedGroup } from './diff';
-import { applyMembers } from './group-members';
+import { applyMembers, noteMember } from './group-members';
 import { claimRemote, waitForHolder } from './remote-ownership';
 import { groupMappingFor } from './scope';
 import type { GroupMappingConfig } from './target-config';
@@ -100,6 +100,7 @@ async function withdraw(job: DeliveryJob, groups: GroupOperations | undefined, d
     for (const [userId, userRef] of Object.entries(members)) {
       job.wrote('groups.removeMember', await job.call('groups.removeMember', (ctx) => groups.removeMember(current.remote, userRef, ctx)));
       delete members[userId];
+      noteMember(job, 'membersRemoved', userId);
       job.putLink(current.remote, { ...current.applied, members: { ...members } });
     }
   }

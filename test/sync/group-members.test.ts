@@ -1,6 +1,7 @@
 import { memory } from '../../connectors/memory';
-import { type AnyConnectorDefinition, type Connector, NotFoundError } from '../../connectors/sdk';
-import { Harness } from './harness';
+import { type AnyConnectorDefinition, type Connector, type GroupOperations, NotFoundError, RetryableError } from '../../connectors/sdk';
+import { accessReport } from '../../src/lifecycle/access-report';
+import { Harness, waitFor } from './harness';
 
 const engineering = { scim: 'Engineering', target: 'eng', create: true };
 
@@ -19,6 +20,27 @@ function vagueNotFound(withFind: boolean): AnyConnectorDefinition {
     },
   };
 }
+
+type MemberCall = GroupOperations['addMember'];
+
+/** The memory connector whose `n`-th call of a member operation is replaced by `instead` (a failure, a hang). */
+function nthMemberCall(operation: 'addMember' | 'removeMember', n: number, instead: MemberCall): AnyConnectorDefinition {
+  let calls = 0;
+  return {
+    ...memory,
+    create(config, env): Connector {
+      const connector = memory.create(config, env);
+      const groups = connector.groups!;
+      const original: MemberCall = groups[operation].bind(groups);
+      const replaced: MemberCall = (...args) => (++calls === n ? instead(...args) : original(...args));
+      return { ...connector, groups: { ...groups, [operation]: replaced } };
+    },
+  };
+}
+
+const busy: MemberCall = async () => {
+  throw new RetryableError('directory busy');
+};
 
 describe('group members are delivered one by one', () => {
   let harness: Harness;
@@ -82,5 +104,56 @@ describe('group members are delivered one by one', () => {
     harness.store.queue.retryDead('app', { kind: 'group', id: groupId });
     await harness.settle();
     expect(memberKeys()).toEqual(['ada', 'bob', 'cy']);
+  });
+
+  describe('every member the link holds has its ledger evidence, however the pass ended', () => {
+    const members = (groupId: string) => Object.keys(JSON.parse(harness.store.links.get('app', { kind: 'group', id: groupId })!.last_applied).members).sort();
+    const evidenced = (groupId: string, list: string) => harness.store.ledger.forSubject(`group:${groupId}`)
+      .flatMap((row) => (JSON.parse(row.after ?? '{}').changes?.[list] ?? []) as string[]).sort();
+
+    it('a transient failure after some members were added', async () => {
+      harness = await Harness.start([{ groups: [engineering] }], { connectors: [nthMemberCall('addMember', 2, busy)] });
+      const ids = ['ada', 'bob', 'cy'].map((name) => harness.createUser(name));
+      await harness.settle();
+      const groupId = harness.createGroup('Engineering', ids);
+      await harness.settle();
+
+      expect(members(groupId)).toEqual([...ids].sort());
+      expect(evidenced(groupId, 'membersAdded')).toEqual([...ids].sort());
+      const retry = harness.store.ledger.forSubject(`group:${groupId}`).find((row) => row.kind === 'delivery.retry')!;
+      expect(JSON.parse(retry.after!).changes.membersAdded).toEqual([[...ids].sort()[0]]);
+      for (const row of accessReport(harness.store.db, {})) expect(row.targets).toEqual([{ target: 'app', from: expect.any(String), until: null }]);
+    });
+
+    it('the engine stopping during the pass', async () => {
+      const hangSecond = nthMemberCall('addMember', 2, (_group, _user, ctx) => new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))));
+      harness = await Harness.start([{ groups: [engineering] }], { connectors: [hangSecond] });
+      const ids = ['ada', 'bob', 'cy'].map((name) => harness.createUser(name));
+      await harness.settle();
+      const groupId = harness.createGroup('Engineering', ids);
+      await waitFor(() => harness.directory().calls('groups.addMember') === 1);
+      await harness.engine.stop();
+
+      const first = [...ids].sort()[0];
+      expect(members(groupId)).toEqual([first]);
+      expect(evidenced(groupId, 'membersAdded')).toEqual([first]);
+      expect(harness.store.queue.get('app', { kind: 'group', id: groupId })).toMatchObject({ state: 'pending', attempts: 0 });
+    });
+
+    it('a withdrawal that fails part way', async () => {
+      harness = await Harness.start([{ groups: [engineering] }], { connectors: [nthMemberCall('removeMember', 2, busy)] });
+      const ids = ['ada', 'bob', 'cy'].map((name) => harness.createUser(name));
+      const groupId = harness.createGroup('Engineering', ids);
+      await harness.settle();
+      // Another group takes the name: the first one is no longer pushed and gives its members back.
+      harness.store.groups.update(groupId, { displayName: 'Research' }, {}, { actor: 'idp', requestId: 'r-1', source: 'scim' });
+      harness.createGroup('Engineering');
+      await harness.settle();
+
+      const retry = harness.store.ledger.forSubject(`group:${groupId}`).find((row) => row.kind === 'delivery.retry')!;
+      expect(JSON.parse(retry.after!).changes.membersRemoved).toHaveLength(1);
+      expect(evidenced(groupId, 'membersRemoved')).toEqual([...ids].sort());
+      expect(harness.store.links.get('app', { kind: 'group', id: groupId })).toBeUndefined();
+    });
   });
 });
