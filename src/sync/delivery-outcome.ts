@@ -19,13 +19,19 @@ export class DeliveryAborted extends Error {}
  * (delivery.applied / noop / retry / dead) and the queue row (done, again later, or dead).
  */
 export class DeliveryOutcomes {
+  private readonly renameMemberEntries;
+
   constructor(
     private readonly store: Store,
     private readonly states: TargetStates,
     private readonly tombstones: Tombstones,
     private readonly observer: DeliveryObserver,
     private readonly random: () => number,
-  ) {}
+  ) {
+    this.renameMemberEntries = store.db.prepare(`
+      UPDATE links SET last_applied = json_set(last_applied, '$.members."' || @user || '".key', @key)
+      WHERE target = @target AND subject_kind = 'group' AND json_extract(last_applied, '$.members."' || @user || '".id') = @id`);
+  }
 
   record(job: DeliveryJob, failure: unknown, aborted: boolean): DeliveryOutcome | 'aborted' {
     const outcome = this.store.transaction(() => {
@@ -53,6 +59,14 @@ export class DeliveryOutcomes {
     if (!change) return;
     if ('remove' in change) this.store.links.remove(job.runtime.name, job.subject);
     else this.store.links.put(job.runtime.name, job.subject, change.put.remote, change.put.applied);
+    if ('put' in change) this.followRename(job, change.put.remote);
+  }
+
+  /** A user's account got a new key (same account): the groups' member entries for it say so too. */
+  private followRename(job: DeliveryJob, remote: { id: string; key: string }): void {
+    const before = job.existingLink;
+    if (job.subject.kind !== 'user' || !before || before.remote_id !== remote.id || before.remote_key === remote.key) return;
+    this.renameMemberEntries.run({ target: job.runtime.name, user: job.subject.id, id: remote.id, key: remote.key });
   }
 
   private succeeded(job: DeliveryJob): DeliveryOutcome {

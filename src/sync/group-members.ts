@@ -29,6 +29,8 @@ export class MemberChangesRefused extends PermanentError {
 interface MemberPlan {
   add: Array<[userId: string, account: RemoteRef]>;
   remove: string[];
+  /** Wanted members whose account was renamed on the target since the entry was written (same account). */
+  rekeyed: Array<[userId: string, account: RemoteRef]>;
   /** Wanted members whose users are not (or no longer) linked on the target. */
   waiting: string[];
   /** The accounts of wanted members: a departing entry holding one of them is dropped without a call. */
@@ -47,7 +49,8 @@ export async function applyMembers(
   // The link holds `members` itself, which fills in call by call: a failure part way keeps what succeeded.
   const members = { ...applied.members };
   const plan = planMembers(job, sync, members, desiredMembers);
-  if (plan.add.length || plan.remove.length) job.putLink(ref, { ...applied, members });
+  for (const [userId, account] of plan.rekeyed) members[userId] = account;
+  if (plan.add.length || plan.remove.length || plan.rekeyed.length) job.putLink(ref, { ...applied, members });
   // Evidence goes into the job's changes as each call succeeds: whatever stops the pass, the ledger row
   // committed with the link names every member the link now holds or no longer holds.
   const failures: MemberFailure[] = [];
@@ -66,7 +69,8 @@ export async function applyMembers(
     }
   }
   for (const userId of plan.remove) {
-    const failure = plan.wantedAccounts.has(members[userId].id) ? undefined : await removeMember(job, groups, ref, members[userId]);
+    const account = memberAccount(job, sync, userId, members[userId]);
+    const failure = plan.wantedAccounts.has(account.id) ? undefined : await removeMember(job, groups, ref, account);
     if (failure) {
       failures.push({ userId, operation: 'groups.removeMember', error: job.runtime.scrub(failure.message) });
       job.changes.memberFailures = failures;
@@ -81,7 +85,7 @@ export async function applyMembers(
 }
 
 function planMembers(job: DeliveryJob, sync: SyncContext, members: AppliedGroup['members'], desiredMembers: DesiredGroup['members']): MemberPlan {
-  const plan: MemberPlan = { add: [], remove: [], waiting: [], wantedAccounts: new Set() };
+  const plan: MemberPlan = { add: [], remove: [], rekeyed: [], waiting: [], wantedAccounts: new Set() };
   const wanted = new Set<string>();
   for (const member of desiredMembers) {
     if (!belongsOnTarget(job, sync, member)) continue;
@@ -92,8 +96,10 @@ function planMembers(job: DeliveryJob, sync: SyncContext, members: AppliedGroup[
       continue;
     }
     plan.wantedAccounts.add(link.remote_id);
+    const account = { id: link.remote_id, key: link.remote_key ?? '' };
     // Also when the entry names another account: the user was re-created or adopted another one since.
-    if (members[member.id]?.id !== link.remote_id) plan.add.push([member.id, { id: link.remote_id, key: link.remote_key ?? '' }]);
+    if (members[member.id]?.id !== account.id) plan.add.push([member.id, account]);
+    else if (members[member.id].key !== account.key) plan.rekeyed.push([member.id, account]);
   }
   plan.remove = Object.keys(members).filter((id) => !wanted.has(id));
   return plan;
@@ -162,6 +168,16 @@ function belongsOnTarget(job: DeliveryJob, sync: SyncContext, member: { id: stri
     if (!user || !userInScope(target, user, sync.desired)) return false;
   }
   return member.active || sync.links.get(target.name, userRef) !== undefined;
+}
+
+/**
+ * The account to take out of a group for a user: the one the user's link names now, so a member whose
+ * account was re-keyed since it was added (a GitHub invitation that became a login) is removed under its
+ * current key; the group's own entry only when the user has no link any more.
+ */
+export function memberAccount(job: DeliveryJob, sync: SyncContext, userId: string, entry: RemoteRef): RemoteRef {
+  const link = sync.links.get(job.runtime.name, { kind: 'user', id: userId });
+  return link ? { id: link.remote_id, key: link.remote_key ?? entry.key } : entry;
 }
 
 /** Adds a member to the job's ledger evidence (`changes.membersAdded` …) the moment the target has it so. */

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, PermanentError } from '../../connectors/s
 import type { DeliveryJob } from './delivery-job';
 import type { DesiredGroup } from './desired-state';
 import { changesFor, type AppliedGroup } from './diff';
-import { applyMembers, noteMember } from './group-members';
+import { applyMembers, memberAccount, noteMember } from './group-members';
 import { claimRemote, waitForHolder } from './remote-ownership';
 import { groupMappingFor } from './scope';
 import type { GroupMappingConfig } from './target-config';
@@ -18,7 +18,7 @@ export async function syncGroup(job: DeliveryJob, sync: SyncContext): Promise<vo
   const groups = job.runtime.connector.groups;
   const group = sync.desired.group(job.subject.id);
   const mapping = group ? groupMappingFor(job.runtime.settings, group) : undefined;
-  if (!group || !mapping) return withdraw(job, groups, !group || group.deleted);
+  if (!group || !mapping) return withdraw(job, groups, sync, !group || group.deleted);
   if (!groups) throw new PermanentError(`connector ${job.runtime.kind} has no groups; remove the target's group mapping`);
   try {
     await ensureGroup(job, groups, sync, group, mapping);
@@ -90,15 +90,16 @@ async function updateAttributes(job: DeliveryJob, groups: GroupOperations, ref: 
  * name): never delete - a target group can carry more than the members (permissions, repositories,
  * settings) - only take back the members the engine added. Either way a group it adopted keeps existing.
  */
-async function withdraw(job: DeliveryJob, groups: GroupOperations | undefined, deleted: boolean): Promise<void> {
+async function withdraw(job: DeliveryJob, groups: GroupOperations | undefined, sync: SyncContext, deleted: boolean): Promise<void> {
   const current = job.currentApplied<AppliedGroup>();
   if (!current || !groups) return;
   const members = { ...current.applied.members };
   if (current.applied.created && deleted) {
     job.wrote('groups.delete', await job.call('groups.delete', (ctx) => groups.delete(current.remote, ctx)));
   } else {
-    for (const [userId, userRef] of Object.entries(members)) {
-      job.wrote('groups.removeMember', await job.call('groups.removeMember', (ctx) => groups.removeMember(current.remote, userRef, ctx)));
+    for (const [userId, entry] of Object.entries(members)) {
+      const account = memberAccount(job, sync, userId, entry);
+      job.wrote('groups.removeMember', await job.call('groups.removeMember', (ctx) => groups.removeMember(current.remote, account, ctx)));
       delete members[userId];
       noteMember(job, 'membersRemoved', userId);
       job.putLink(current.remote, { ...current.applied, members: { ...members } });
