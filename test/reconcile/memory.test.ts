@@ -176,14 +176,21 @@ describe('reconcile against the memory connector', () => {
     expect(h.store.ledger.forRequest(report.requestId).map((row) => row.kind)).toEqual(['reconcile.started', 'reconcile.verdict']);
   });
 
-  it('writes the run to the ledger under one request id: start, each finding, each fix, verdict', async () => {
-    await provisionTeam();
+  it('writes the run to the ledger under one request id: start, each finding, each fix, verdict, then the delivery of the fix', async () => {
+    const { ada } = await provisionTeam();
     h.directory().updateUser(h.remoteUser('ada')!.id, { attributes: { givenName: 'Augusta' } });
+    // The engine delivers the fix under the run's request id as soon as it is enqueued: held back until the
+    // run has ended, its row comes after the verdict instead of anywhere between the fix and the read below.
+    h.engine.pause('app');
     const started = service.start('app', { trigger: 'admin', actor: 'admin:ops', mode: 'fix' });
     await started.done;
+    h.engine.resume('app');
+    await h.settle();
     const rows = h.store.ledger.forRequest(started.requestId);
-    expect(rows.map((row) => row.kind)).toEqual(['reconcile.started', 'reconcile.finding', 'reconcile.fix', 'reconcile.verdict']);
-    expect(rows.every((row) => row.actor === 'admin:ops' && row.source === 'reconciler' && row.target === 'app')).toBe(true);
+    expect(rows.map((row) => row.kind)).toEqual(['reconcile.started', 'reconcile.finding', 'reconcile.fix', 'reconcile.verdict', 'delivery.applied']);
+    const [delivery, ...run] = [rows[4], ...rows.slice(0, 4)];
+    expect(run.every((row) => row.actor === 'admin:ops' && row.source === 'reconciler' && row.target === 'app')).toBe(true);
+    expect(delivery).toMatchObject({ actor: 'sync-engine', source: 'engine', target: 'app', subject: `user:${ada}` });
     expect(JSON.parse(rows[1].after!)).toMatchObject({ finding: 'attribute-drift', fields: [{ field: 'givenName', desired: 'Ada', actual: 'Augusta' }] });
     expect(h.store.ledger.verify().ok).toBe(true);
   });
