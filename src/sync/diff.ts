@@ -11,6 +11,8 @@ export interface AppliedUser {
   suspendedAt?: string;
   /** The bridge id the remote account carries as far as the engine knows (null: none or unknown). */
   scimId?: string | null;
+  /** Reference fields (a manager) applied while the user they name had no account there (user-references.ts). */
+  unresolved?: string[];
 }
 
 /** What the engine last applied to a group on a target; `members` maps bridge user ids to remote accounts. */

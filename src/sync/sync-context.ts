@@ -3,10 +3,12 @@ import type { Ledger } from '../store/ledger';
 import type { Links } from '../store/links';
 import type { SyncQueue } from '../store/queue';
 import type { DesiredState } from './desired-state';
+import { USERS_NAMING_SQL } from './user-references';
 
 /** What the per-subject sync functions read besides the job itself. */
 export class SyncContext {
   private readonly groupsListingStmt;
+  private readonly usersNamingStmt;
 
   readonly links: Links;
   readonly queue: SyncQueue;
@@ -19,11 +21,17 @@ export class SyncContext {
     this.groupsListingStmt = store.db.prepare(`
       SELECT subject_id AS id FROM links
       WHERE target = ? AND subject_kind = 'group' AND json_type(last_applied, '$.members."' || ? || '"') IS NOT NULL`);
+    this.usersNamingStmt = store.db.prepare(USERS_NAMING_SQL).pluck();
   }
 
   /** Runs fn in one immediate transaction (for the few writes that cannot wait for the job's outcome). */
   transaction<T>(fn: () => T): T {
     return this.store.transaction(fn);
+  }
+
+  /** Live users naming `userId` as their manager that are on `target` or queued for it. */
+  usersNaming(target: string, userId: string): string[] {
+    return this.usersNamingStmt.all({ target, user: userId }) as string[];
   }
 
   /** Groups whose applied state on `target` lists the user as a member. */

@@ -5,6 +5,7 @@ import type { TargetConfig } from '../config/types';
 import { filterToSql } from '../store/filter';
 import type { SqlFragment } from '../store/filter/sql-value';
 import { compileExpression } from './scim-path';
+import { userReferenceFields } from './user-references';
 
 /** The `scope`, `groups`, `deprovision` and `delivery` blocks as written (schemas/target.schema.json). */
 export interface ScopeConfig {
@@ -38,6 +39,8 @@ export interface TargetSettings {
   scope: { groups?: string[]; filter?: SqlFragment };
   userKey: string;
   userAttributes: Record<string, string>;
+  /** Fields of userAttributes that name another user (a manager): that user is a dependency. */
+  userReferences: string[];
   groupKeyAttributes: Record<string, string>;
   groups: Array<Required<GroupMappingConfig>>;
   deprovision: { mode: DeprovisionMode; deleteAfterMs: number };
@@ -80,6 +83,7 @@ function resolveTarget(
     scope: { groups: scope.groups?.map((name) => name.toLowerCase()), filter: scope.filter ? checkedFilter(scope.filter, problems, [...path, 'scope', 'filter']) : undefined },
     userKey,
     userAttributes,
+    userReferences: userReferenceFields(userAttributes),
     groupKeyAttributes: definition.mapping.group?.attributes ?? {},
     groups: ((raw.groups ?? []) as GroupMappingConfig[]).map((group) => ({ create: false, ...group })),
     deprovision: { mode: deprovision.mode ?? 'suspend', deleteAfterMs: (deprovision.deleteAfterDays ?? 30) * DAY_MS },

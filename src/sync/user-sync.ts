@@ -5,6 +5,7 @@ import { changesFor, type AppliedUser } from './diff';
 import { claimRemote, waitForHolder } from './remote-ownership';
 import { groupMappingFor, userInScope } from './scope';
 import type { SyncContext } from './sync-context';
+import { queueDependents, reopenResolvedReferences, unresolvedReferences } from './user-references';
 
 /**
  * Brings one user on one target to its desired state: present (created or correlated, then updated
@@ -40,9 +41,9 @@ async function correlateOrCreate(job: DeliveryJob, sync: SyncContext, desired: T
   try {
     const created = await job.call('users.create', (ctx) => users.create(desired, ctx));
     job.wrote('users.create', 'applied', { key: desired.key, attributes: Object.keys(desired.attributes) });
-    const applied: AppliedUser = { key: desired.key, attributes: desired.attributes, active: true, scimId: desired.scimId };
+    const applied: AppliedUser = { key: desired.key, attributes: desired.attributes, active: true, scimId: desired.scimId, unresolved: unresolvedReferences(job, sync, desired) };
     if (claimRemote(job, sync, created, applied) === 'wait') return waitForHolder(job);
-    rejoinGroups(job, sync);
+    arrived(job, sync);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     const existing = (error.existing as RemoteUser | undefined) ?? (await job.call('users.find', (ctx) => users.find(desired.key, ctx)));
@@ -57,7 +58,7 @@ async function adopt(job: DeliveryJob, sync: SyncContext, remote: RemoteUser, de
   const applied: AppliedUser = { key: remote.key, attributes, active: remote.active, scimId: remote.scimId ?? null };
   if (claimRemote(job, sync, remote, applied) === 'wait') return waitForHolder(job);
   job.wrote('link', 'noop', { remoteId: remote.id });
-  rejoinGroups(job, sync);
+  arrived(job, sync);
   await bringUpToDate(job, sync, remote, applied, desired);
 }
 
@@ -71,11 +72,18 @@ async function bringUpToDate(job: DeliveryJob, sync: SyncContext, ref: RemoteRef
     job.putLink(ref, state);
     rejoinGroups(job, sync);
   }
-  const changes = changesFor(state, desired);
+  const changes = changesFor(reopenResolvedReferences(job, sync, state), desired);
   if (!changes) return;
   const outcome = await job.call('users.update', (ctx) => users.update(ref, changes, ctx));
   job.wrote('users.update', outcome, changes);
-  job.putLink({ id: ref.id, key: desired.key }, { ...state, key: desired.key, attributes: desired.attributes, scimId: desired.scimId });
+  const unresolved = unresolvedReferences(job, sync, desired);
+  job.putLink({ id: ref.id, key: desired.key }, { ...state, key: desired.key, attributes: desired.attributes, scimId: desired.scimId, unresolved });
+}
+
+/** The user has an account on the target now (created or adopted): its groups and the users naming it follow. */
+function arrived(job: DeliveryJob, sync: SyncContext): void {
+  rejoinGroups(job, sync);
+  queueDependents(job, sync);
 }
 
 /**
