@@ -105,6 +105,17 @@ export class SyncQueue {
       .run(now.getTime() + delayMs, countAttempt ? 1 : 0, error, now.toISOString(), item.target, item.subject_kind, item.subject_id);
   }
 
+  /**
+   * The attempt succeeded but the subject must be looked at again after `delayMs` (a scheduled delete, a
+   * grace, members waiting): not a failure, so attempts start over and a new change cuts the wait short.
+   */
+  reschedule(item: QueueItem, delayMs: number): void {
+    const now = this.now();
+    this.statements.get(`UPDATE sync_queue SET state = 'pending', due_at = ?, attempts = 0, throttled = 0, last_error = NULL, updated_at = ?
+                WHERE target = ? AND subject_kind = ? AND subject_id = ?`)
+      .run(now.getTime() + delayMs, now.toISOString(), item.target, item.subject_kind, item.subject_id);
+  }
+
   /** The target rate-limited the attempt: try again after `delayMs`, counting it as throttled, not as an attempt. */
   throttle(item: QueueItem, delayMs: number, error: string): void {
     const now = this.now();

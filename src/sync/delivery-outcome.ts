@@ -72,7 +72,7 @@ export class DeliveryOutcomes {
   private succeeded(job: DeliveryJob): DeliveryOutcome {
     const { queue } = this.store;
     if (job.rescheduleInMs === undefined) queue.complete(job.item);
-    else queue.release(job.item, this.superseded(job) ? 0 : job.rescheduleInMs, null, false);
+    else queue.reschedule(job.item, this.superseded(job) ? 0 : job.rescheduleInMs);
     const outcome: DeliveryOutcome = job.applied ? 'applied' : job.rescheduleInMs !== undefined && job.writes.length === 0 ? 'deferred' : 'noop';
     if (outcome !== 'deferred') this.ledger(job, `delivery.${outcome}`);
     if (!job.runtime.health.ok && job.writes.length > 0) job.runtime.health = { ok: true, message: 'delivering' };

@@ -47,6 +47,21 @@ describe('deprovision policies', () => {
     expect(harness.remoteUser('ada')!.active).toBe(true);
   });
 
+  it('suspend-then-delete: a reactivation during the wait is delivered at once, even when the suspension needed a retry', async () => {
+    harness = await Harness.start([{ deprovision: { mode: 'suspend-then-delete', deleteAfterDays: 30 } }]);
+    const id = harness.createUser('ada');
+    await harness.settle();
+    harness.directory().failNext(1, { kind: 'retryable' }, 'users.disable');
+    harness.patchUser(id, (user) => (user.active = false));
+    await harness.settle();
+    expect(harness.remoteUser('ada')!.active).toBe(false);
+    expect(harness.store.queue.get('app', { kind: 'user', id })).toMatchObject({ state: 'pending', attempts: 0 });
+
+    harness.patchUser(id, (user) => (user.active = true));
+    await harness.settle();
+    expect(harness.remoteUser('ada')!.active).toBe(true);
+  });
+
   it('keeps a tombstone while one target still has to deprovision it', async () => {
     harness = await Harness.start([{ name: 'fast' }, { name: 'slow' }]);
     const id = harness.createUser('ada');
