@@ -13,6 +13,8 @@ export interface AppliedUser {
   scimId?: string | null;
   /** Reference fields (a manager) applied while the user they name had no account there (user-references.ts). */
   unresolved?: string[];
+  /** When the engine first found the user out of the target's scope while still active (scope-leave.ts). */
+  leftScopeAt?: string;
 }
 
 /** What the engine last applied to a group on a target; `members` maps bridge user ids to remote accounts. */

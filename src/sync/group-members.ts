@@ -4,6 +4,7 @@ import type { DeliveryJob } from './delivery-job';
 import type { DesiredGroup } from './desired-state';
 import type { AppliedGroup } from './diff';
 import { userInScope } from './scope';
+import { heldForScopeLeave } from './scope-leave';
 import type { SyncContext } from './sync-context';
 
 /** How long a group waits for members whose users are not on the target yet. */
@@ -165,7 +166,9 @@ function belongsOnTarget(job: DeliveryJob, sync: SyncContext, member: { id: stri
   const userRef = { kind: 'user' as const, id: member.id };
   if (target.scope.groups || target.scope.filter) {
     const user = sync.desired.user(member.id);
-    if (!user || !userInScope(target, user, sync.desired)) return false;
+    if (!user) return false;
+    // One who left the scope keeps their memberships as long as their account is held (scope-leave.ts).
+    if (!userInScope(target, user, sync.desired)) return member.active && heldForScopeLeave(job, sync, member.id);
   }
   return member.active || sync.links.get(target.name, userRef) !== undefined;
 }

@@ -22,6 +22,7 @@ export type DeprovisionMode = 'suspend' | 'delete' | 'suspend-then-delete';
 export interface DeprovisionConfig {
   mode?: DeprovisionMode;
   deleteAfterDays?: number;
+  scopeLeaveGraceSeconds?: number;
 }
 export interface DeliveryConfig {
   concurrency?: number;
@@ -43,12 +44,15 @@ export interface TargetSettings {
   userReferences: string[];
   groupKeyAttributes: Record<string, string>;
   groups: Array<Required<GroupMappingConfig>>;
-  deprovision: { mode: DeprovisionMode; deleteAfterMs: number };
+  /** scopeLeaveGraceMs: how long a user who only left the scope keeps the account (scope-leave.ts). */
+  deprovision: { mode: DeprovisionMode; deleteAfterMs: number; scopeLeaveGraceMs: number };
   delivery: { concurrency: number; requestsPerSecond?: number; maxAttempts: number; backoff: { baseMs: number; maxMs: number } };
 }
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_CONCURRENCY = 4;
+/** As schemas/target.schema.json says: long enough for an IdP's separate remove and add requests of a mover. */
+export const DEFAULT_SCOPE_LEAVE_GRACE_SECONDS = 300;
 
 /** Resolves every target or throws InvalidConfigError naming each bad path (`targets[1].attributes.email`). */
 export function resolveTargets(targets: readonly TargetConfig[], connectors: readonly AnyConnectorDefinition[]): TargetSettings[] {
@@ -86,7 +90,11 @@ function resolveTarget(
     userReferences: userReferenceFields(userAttributes),
     groupKeyAttributes: definition.mapping.group?.attributes ?? {},
     groups: ((raw.groups ?? []) as GroupMappingConfig[]).map((group) => ({ create: false, ...group })),
-    deprovision: { mode: deprovision.mode ?? 'suspend', deleteAfterMs: (deprovision.deleteAfterDays ?? 30) * DAY_MS },
+    deprovision: {
+      mode: deprovision.mode ?? 'suspend',
+      deleteAfterMs: (deprovision.deleteAfterDays ?? 30) * DAY_MS,
+      scopeLeaveGraceMs: (deprovision.scopeLeaveGraceSeconds ?? DEFAULT_SCOPE_LEAVE_GRACE_SECONDS) * 1000,
+    },
     delivery: {
       concurrency: delivery.concurrency ?? definition.limits?.concurrency ?? DEFAULT_CONCURRENCY,
       requestsPerSecond: delivery.requestsPerSecond ?? definition.limits?.requestsPerSecond,

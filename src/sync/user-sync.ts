@@ -4,6 +4,7 @@ import type { DeliveryJob } from './delivery-job';
 import { changesFor, type AppliedUser } from './diff';
 import { claimRemote, waitForHolder } from './remote-ownership';
 import { groupMappingFor, userInScope } from './scope';
+import { backInScope, holdScopeLeave } from './scope-leave';
 import type { SyncContext } from './sync-context';
 import { queueDependents, reopenResolvedReferences, unresolvedReferences } from './user-references';
 
@@ -16,14 +17,18 @@ export async function syncUser(job: DeliveryJob, sync: SyncContext): Promise<voi
   const target = job.runtime.settings;
   if (user && user.active && userInScope(target, user, sync.desired)) return ensurePresent(job, sync, job.runtime.mapping.user(user));
   if (!job.currentApplied()) return; // never provisioned there: nothing to take away
+  const leftScopeOnly = user !== undefined && user.active && !user.deleted;
+  if (leftScopeOnly && holdScopeLeave(job, sync)) return;
   await deprovision(job, sync, !user || user.deleted);
 }
 
 async function ensurePresent(job: DeliveryJob, sync: SyncContext, desired: TargetUser): Promise<void> {
   const current = job.currentApplied<AppliedUser>();
   if (!current) return correlateOrCreate(job, sync, desired);
+  const applied = backInScope(current.applied);
+  if (applied !== current.applied) job.putLink(current.remote, applied);
   try {
-    await bringUpToDate(job, sync, current.remote, current.applied, desired);
+    await bringUpToDate(job, sync, current.remote, applied, desired);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
     job.removeLink(); // deleted on the target behind our back: find it again or recreate it

@@ -1,6 +1,7 @@
 import { Harness, ctx } from '../sync/harness';
 import type { TargetConfig } from '../../src/config/types';
 import type { ReconcileService } from '../../src/reconcile/service';
+import { DEFAULT_SCOPE_LEAVE_GRACE_SECONDS } from '../../src/sync/target-config';
 import { findingLines, reconcileService } from './support';
 
 const LISTING = ['users.list', 'groups.list', 'groups.listMembers'];
@@ -58,6 +59,8 @@ describe('reconcile safety', () => {
     expect(report).toMatchObject({ status: 'succeeded', verdict: 'fixed', plan: { deletions: 2, allowed: 2 } });
     expect(findingLines(service!, report)).toEqual(['orphaned-account user0 [suspend]', 'orphaned-account user1 [suspend]']);
     await h.startEngine();
+    await h.settle();
+    h.clock.advance(DEFAULT_SCOPE_LEAVE_GRACE_SECONDS * 1000); // they only left the scope: the engine's grace applies
     await h.settle();
     expect(h.directory().allUsers().filter((user) => !user.active).map((user) => user.key).sort()).toEqual(['user0', 'user1']);
   });

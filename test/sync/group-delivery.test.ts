@@ -1,3 +1,4 @@
+import { DEFAULT_SCOPE_LEAVE_GRACE_SECONDS } from '../../src/sync/target-config';
 import { Harness, waitFor } from './harness';
 
 const engineering = { scim: 'Engineering', target: 'eng', create: true };
@@ -87,7 +88,7 @@ describe('group delivery', () => {
     expect(item.last_error).toMatch(/does not exist on the target/);
   });
 
-  it('scope by group: joining the group provisions the user, leaving it suspends the account', async () => {
+  it('scope by group: joining the group provisions the user, leaving it suspends the account once the grace has passed', async () => {
     harness = await Harness.start([{ scope: { groups: ['Engineering'] } }]);
     const ada = harness.createUser('ada');
     const groupId = harness.createGroup('Engineering');
@@ -99,6 +100,9 @@ describe('group delivery', () => {
     expect(harness.remoteUser('ada')!.active).toBe(true);
 
     harness.store.groups.update(groupId, undefined, { remove: [ada] }, { actor: 'idp', requestId: 'r-2', source: 'scim' });
+    await harness.settle();
+    expect(harness.remoteUser('ada')!.active).toBe(true);
+    harness.clock.advance(DEFAULT_SCOPE_LEAVE_GRACE_SECONDS * 1000);
     await harness.settle();
     expect(harness.remoteUser('ada')!.active).toBe(false);
   });

@@ -64,7 +64,7 @@ describe('target configuration', () => {
       userKey: 'emails[type eq "work"].value',
       attributes: { title: 'title', email: null },
       groups: [{ scim: 'Engineering', target: 'eng', create: true }],
-      deprovision: { mode: 'suspend-then-delete', deleteAfterDays: 14 },
+      deprovision: { mode: 'suspend-then-delete', deleteAfterDays: 14, scopeLeaveGraceSeconds: 60 },
       delivery: { concurrency: 2, requestsPerSecond: 5, maxAttempts: 4, backoff: { baseMs: 500, maxMs: 60000 } },
     };
     expect(validate(full)).toBe(true);
@@ -75,6 +75,8 @@ describe('target configuration', () => {
     [{ delivery: { concurrency: 0 } }, '/delivery/concurrency'],
     [{ groups: [{ scim: 'Engineering' }] }, '/groups/0'],
     [{ scope: { groups: [] } }, '/scope'],
+    [{ deprovision: { scopeLeaveGraceSeconds: -1 } }, '/deprovision/scopeLeaveGraceSeconds'],
+    [{ deprovision: { scopeLeaveGraceSeconds: 1.5 } }, '/deprovision/scopeLeaveGraceSeconds'],
   ])('rejects %j at %s', (patch, path) => {
     expect(validate({ ...base, ...patch })).toBe(false);
     expect(validate.errors!.map((error) => error.instancePath).some((instancePath) => instancePath.startsWith(path))).toBe(true);
@@ -84,7 +86,7 @@ describe('target configuration', () => {
     const [target] = resolveTargets([{ ...base, attributes: { title: "title", email: null } } as unknown as TargetConfig], [memory]);
     expect(target.userAttributes).toEqual({ displayName: 'displayName', givenName: 'name.givenName', familyName: 'name.familyName', title: 'title' });
     expect(target.userKey).toBe('userName');
-    expect(target.deprovision).toEqual({ mode: 'suspend', deleteAfterMs: 30 * 86_400_000 });
+    expect(target.deprovision).toEqual({ mode: 'suspend', deleteAfterMs: 30 * 86_400_000, scopeLeaveGraceMs: 300_000 });
     expect(target.delivery).toMatchObject({ concurrency: 4, maxAttempts: 8 });
   });
 

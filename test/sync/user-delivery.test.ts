@@ -1,3 +1,4 @@
+import { DEFAULT_SCOPE_LEAVE_GRACE_SECONDS } from '../../src/sync/target-config';
 import { Harness, waitFor } from './harness';
 
 describe('user delivery', () => {
@@ -91,7 +92,7 @@ describe('user delivery', () => {
     expect(harness.store.links.get('app', { kind: 'user', id })?.remote_id).toBe(second.id);
   });
 
-  it('only delivers users matching the scope filter, and deprovisions one that stops matching', async () => {
+  it('only delivers users matching the scope filter, and deprovisions one that stops matching once the grace has passed', async () => {
     harness = await Harness.start([{ scope: { all: true, filter: 'userType eq "Employee"' } }]);
     const employee = harness.createUser('ada', { userType: 'Employee' });
     harness.createUser('bob', { userType: 'Contractor' });
@@ -99,6 +100,9 @@ describe('user delivery', () => {
     expect(harness.directory().allUsers().map((user) => user.key)).toEqual(['ada']);
 
     harness.patchUser(employee, (user) => (user.userType = 'Contractor'));
+    await harness.settle();
+    expect(harness.remoteUser('ada')!.active).toBe(true);
+    harness.clock.advance(DEFAULT_SCOPE_LEAVE_GRACE_SECONDS * 1000);
     await harness.settle();
     expect(harness.remoteUser('ada')!.active).toBe(false);
   });
