@@ -66,7 +66,7 @@ export class SyncEngine {
     this.states = new TargetStates(this.store.db, now);
     this.tombstones = new Tombstones(this.store.db);
     // Routing must be in place before the first SCIM write, whether or not workers run yet.
-    this.store.changes.routeWith(createTargetRouter(this.targets, desired, this.store.links));
+    this.store.changes.routeWith(createTargetRouter(this.targets, desired, (subject) => this.sync.trackedOn(subject)));
   }
 
   async start(): Promise<void> {

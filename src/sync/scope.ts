@@ -1,5 +1,4 @@
 import type { SubjectRef, TargetRouter } from '../store';
-import type { Links } from '../store/links';
 import type { DesiredGroup, DesiredState, DesiredUser, GroupHandle } from './desired-state';
 import type { GroupMappingConfig, TargetSettings } from './target-config';
 
@@ -20,15 +19,21 @@ export function groupMappingFor(target: TargetSettings, group: GroupHandle & { d
   return target.groups.find((mapping) => group.handles.includes(mapping.scim.toLowerCase()));
 }
 
+/** The targets where a subject is tracked: a link (it is there) or a queue row (a delivery is pending, in flight or dead). */
+export type TrackedOn = (subject: SubjectRef) => string[];
+
 /**
- * Routes a changed subject to every target it is in scope for now OR that holds a link for it (it was
- * in scope): leaving the scope must reach the target as a deprovision.
+ * Routes a changed subject to every target it is in scope for now OR where it is tracked: leaving the
+ * scope must reach the target as a deprovision, also when the delivery that creates it there is still in
+ * flight (no link yet) - the queue row's new generation makes that delivery come back for the change.
  */
-export function createTargetRouter(targets: readonly TargetSettings[], desired: DesiredState, links: Links): TargetRouter {
+export function createTargetRouter(targets: readonly TargetSettings[], desired: DesiredState, trackedOn: TrackedOn): TargetRouter {
+  if (targets.length === 0) return () => [];
   return (subject: SubjectRef) => {
     const wanted = subject.kind === 'user' ? userTargets(targets, desired.user(subject.id), desired) : groupTargets(targets, desired.group(subject.id));
+    const tracked = trackedOn(subject);
     return targets
-      .filter((target) => wanted.includes(target.name) || links.get(target.name, subject) !== undefined)
+      .filter((target) => wanted.includes(target.name) || tracked.includes(target.name))
       .map((target) => target.name);
   };
 }

@@ -9,6 +9,7 @@ import { USERS_NAMING_SQL } from './user-references';
 export class SyncContext {
   private readonly groupsListingStmt;
   private readonly usersNamingStmt;
+  private readonly trackedOnStmt;
 
   readonly links: Links;
   readonly queue: SyncQueue;
@@ -22,6 +23,14 @@ export class SyncContext {
       SELECT subject_id AS id FROM links
       WHERE target = ? AND subject_kind = 'group' AND json_type(last_applied, '$.members."' || ? || '"') IS NOT NULL`);
     this.usersNamingStmt = store.db.prepare(USERS_NAMING_SQL).pluck();
+    this.trackedOnStmt = store.db.prepare(`
+      SELECT target FROM links WHERE subject_kind = @kind AND subject_id = @id
+      UNION SELECT target FROM sync_queue WHERE subject_kind = @kind AND subject_id = @id`).pluck();
+  }
+
+  /** Targets holding a link or a queue row (pending, in flight or dead) for the subject. */
+  trackedOn(subject: SubjectRef): string[] {
+    return this.trackedOnStmt.all({ kind: subject.kind, id: subject.id }) as string[];
   }
 
   /** Runs fn in one immediate transaction (for the few writes that cannot wait for the job's outcome). */
