@@ -6,6 +6,7 @@ import { createApp } from './app';
 import { scimError } from './http/auth';
 import type { BridgeConfig } from './config/types';
 import type { Logger } from './log';
+import { ServeLock } from './serve-lock';
 import { Store } from './store';
 import { Tokens } from './store/tokens';
 import { walCheckpointer } from './wal-checkpointer';
@@ -64,10 +65,20 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Opens the store, builds the app with every module's contribution, listens, then starts services. */
+/**
+ * Takes the database's serve lock (one server per database, see ServeLock), opens the store, builds the
+ * app with every module's contribution, listens, then starts services.
+ */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, logger } = options;
-  const store = Store.open(config.database.file);
+  const lock = ServeLock.acquire(config.database.file);
+  let store: Store;
+  try {
+    store = Store.open(config.database.file);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const context: ServerContext = { config, store, tokens: new Tokens(store.db), logger };
   const services: Service[] = [walCheckpointer(store, logger), storageWatch(store, logger)];
   let server: Server | undefined;
@@ -84,7 +95,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const port = await listen(server, config.server.port, config.server.host);
     await startServices(services, logger);
     const scimUrl = `${config.server.baseUrl ?? `http://${displayHost(config.server.host)}:${port}`}/scim/v2`;
-    const stop = once(() => shutdown(server!, services, store, logger, options.shutdownGraceMs ?? 10_000));
+    const stop = once(() => shutdown(server!, services, store, logger, options.shutdownGraceMs ?? 10_000).finally(() => lock.release()));
     const running: RunningServer = { port, scimUrl, context, stop };
     // Handlers go in before the startup line, so whoever waits for that line can signal at once.
     if (options.exitOnSignals) stopOnSignals(running, logger);
@@ -94,6 +105,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   } catch (error) {
     server?.close();
     store.close();
+    lock.release();
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { connectors } from '../../connectors';
 import { loadConfig } from '../config/load';
 import { createLogger } from '../log';
+import { DatabaseInUseError } from '../serve-lock';
 import { startServer } from '../server';
 import { serverModules } from '../server-modules';
 import { CliError, type CliIo } from './io';
@@ -33,6 +34,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
 }
 
 function explainStartFailure(error: unknown, host: string, port: number): unknown {
+  if (error instanceof DatabaseInUseError) return new CliError(error.message);
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') return new CliError(`cannot listen on ${host}:${port}: the address is already in use (use --port)`);
   if (code === 'EACCES') return new CliError(`cannot listen on ${host}:${port}: permission denied (use a port above 1023)`);

@@ -56,6 +56,21 @@ describe('scim-bridge serve (compiled, as a child process)', () => {
     expect(bad.stderr).toContain('SCIM_BRIDGE_LOG_LEVEL: must be one of error, warn, info, http, verbose, debug, silly (got "verbose2")');
   });
 
+  it('refuses a second serve on the database, naming the first; CLI commands work meanwhile; kill -9 frees it at once', async () => {
+    const db = join(tempDir('serve-twice'), 'bridge.db');
+    const first = await startBridge(main, ['--port', '0', '--db', db]);
+    const second = runBuiltCli(main, ['serve', '--port', '0', '--db', db]);
+    expect(second).toMatchObject({ code: 1, stdout: '' });
+    expect(second.stderr).toContain(`database ${db} is already served by scim-bridge process ${first.child.pid} on `);
+    expect(runBuiltCli(main, ['token', 'create', '--name', 'entra', '--db', db])).toMatchObject({ code: 0 });
+
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const restarted = await startBridge(main, ['--port', '0', '--db', db]);
+    restarted.child.kill('SIGTERM');
+    expect(await restarted.exited).toBe(0);
+  });
+
   it('--version works from the build too (package.json is found from dist/)', () => {
     expect(runBuiltCli(main, ['--version'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
   });

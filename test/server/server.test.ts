@@ -1,6 +1,10 @@
 import { request as httpRequest, Agent } from 'node:http';
 import { Router } from 'express';
+import { hostname } from 'node:os';
+import { DatabaseInUseError } from '../../src/serve-lock';
 import { startServer, type RunningServer, type Service, type ServerModule } from '../../src/server';
+import { Store } from '../../src/store';
+import { Tokens } from '../../src/store/tokens';
 import { capturedLogger, testConfig } from './support';
 
 interface Reply {
@@ -123,6 +127,24 @@ describe('startServer', () => {
     };
     await expect(startServer({ config, logger: capturedLogger().logger, modules: [failing] })).rejects.toThrow('cannot start');
     expect(stopped).toEqual(['first']);
+    running = await startServer({ config, logger: capturedLogger().logger });
+    expect((await get(running.port, '/readyz')).status).toBe(200);
+  });
+
+  it('serves a database once: a second server on it is refused, naming the first; other connections keep working', async () => {
+    const config = testConfig();
+    running = await startServer({ config, logger: capturedLogger().logger });
+    const second = startServer({ config: { ...config, server: { ...config.server, port: 0 } }, logger: capturedLogger().logger });
+    await expect(second).rejects.toThrow(DatabaseInUseError);
+    await expect(second).rejects.toThrow(`database ${config.database.file} is already served by scim-bridge process ${process.pid} on ${hostname()}`);
+
+    const cli = Store.open(config.database.file);
+    try {
+      expect(new Tokens(cli.db).create('entra', 'scim')).toMatch(/\S{20,}/);
+    } finally {
+      cli.close();
+    }
+    await running.stop();
     running = await startServer({ config, logger: capturedLogger().logger });
     expect((await get(running.port, '/readyz')).status).toBe(200);
   });
