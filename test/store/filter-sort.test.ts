@@ -77,6 +77,23 @@ describe('sortToSql', () => {
     expect(rows).toEqual([{ id: 's5' }, { id: 's3' }, { id: 's1' }]);
   });
 
+  it('sorts a long multi-valued attribute by its primary element, wherever it stands; elements that are no objects have no sub-attributes', () => {
+    const long = openDatabase(':memory:');
+    try {
+      const insert = long.prepare(`INSERT INTO users (id, user_name, active, resource, created, last_modified) VALUES (?, ?, 1, ?, '', '')`);
+      const phones = [...Array.from({ length: 5000 }, (_, i) => ({ value: `5${i}`, type: 'work' })), 'not an object', { value: '0', primary: true }];
+      insert.run('long', 'long', JSON.stringify({ userName: 'long', phoneNumbers: phones }));
+      insert.run('short', 'short', JSON.stringify({ userName: 'short', phoneNumbers: [{ value: '1' }] }));
+      insert.run('odd', 'odd', JSON.stringify({ userName: 'odd', phoneNumbers: ['2', { value: '3' }] }));
+      const sorted = (sortBy: string) => (long.prepare(`SELECT id FROM users ORDER BY ${sortToSql(sortBy, undefined, 'user')}`).all() as { id: string }[]).map((row) => row.id);
+      expect(sorted('phoneNumbers.value')).toEqual(['long', 'short', 'odd']);
+      const { sql, params } = filterToSql('phoneNumbers[value eq "0" and primary eq true]', 'user');
+      expect(long.prepare(`SELECT id FROM users WHERE ${sql}`).all(...params)).toEqual([{ id: 'long' }]);
+    } finally {
+      long.close();
+    }
+  });
+
   it('walks the userName index instead of sorting', () => {
     const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM users WHERE deleted_at IS NULL ORDER BY ${sortToSql('userName', undefined, 'user')} LIMIT 10`).all() as { detail: string }[];
     const details = plan.map((row) => row.detail).join('\n');

@@ -4,6 +4,7 @@ import { FilterError } from './filter-error';
 import {
   canonicalSubAttribute,
   elementItself,
+  jsonElementDocument,
   jsonElementPath,
   resolveAttribute,
   resolveMultiValued,
@@ -109,7 +110,7 @@ class Compiler {
       return { label: attribute.label, sql: 'e.atom', type: attribute.definition?.type ?? 'unknown', caseExact: false, notNull: false };
     }
     const label = `${attribute.label}.${name}`;
-    return jsonValue(label, resourceColumn(this.catalogue), jsonElementPath(name), definition?.type ?? 'unknown', definition?.caseExact ?? false);
+    return jsonValue(label, jsonElementDocument, jsonElementPath(name), definition?.type ?? 'unknown', definition?.caseExact ?? false);
   }
 }
 

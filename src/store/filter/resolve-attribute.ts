@@ -116,16 +116,22 @@ export function subAttributeDefinition(attribute: MultiValuedAttribute, name: st
 }
 
 /**
- * One element of a json_each(…) AS e over the stored resource, or one of its sub-attributes. e.fullkey
- * addresses the element inside the (always valid) stored document whatever the element's JSON type.
+ * The JSON of the current element of a json_each(…) AS e, when it is an object (NULL otherwise: a string
+ * or number element has no sub-attributes). Sub-attributes are read from the element itself: addressing
+ * them in the whole document by e.fullkey walks the document once per element, quadratic in the array's
+ * length (20,000 emails took seconds to sort).
  */
-export function jsonElementSql(catalogue: ResourceCatalogue, subAttribute: string): string {
+export const jsonElementDocument = "(CASE e.type WHEN 'object' THEN e.value END)";
+
+/** One element of a json_each(…) AS e over the stored resource, or one of its sub-attributes. */
+export function jsonElementSql(subAttribute: string): string {
   if (subAttribute === elementItself) return 'e.atom';
-  return `json_extract(${resourceColumn(catalogue)}, ${jsonElementPath(subAttribute)})`;
+  return `json_extract(${jsonElementDocument}, ${jsonElementPath(subAttribute)})`;
 }
 
+/** The path of a sub-attribute inside jsonElementDocument. */
 export function jsonElementPath(subAttribute: string): string {
-  return `e.fullkey || ${sqlLiteral(jsonPathSuffix([subAttribute]))}`;
+  return sqlLiteral(`$${jsonPathSuffix([subAttribute])}`);
 }
 
 function schemaScope(path: AttributePath, catalogue: ResourceCatalogue): { definitions: AttributeDefinition[]; prefix: string[] } {

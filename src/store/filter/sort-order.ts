@@ -3,7 +3,6 @@ import { FilterError } from './filter-error';
 import {
   canonicalSubAttribute,
   elementItself,
-  jsonElementPath,
   jsonElementSql,
   resolveAttribute,
   resourceColumn,
@@ -55,8 +54,8 @@ function sortKey(resolved: ResolvedAttribute, catalogue: ResourceCatalogue, sort
   const name = canonicalSubAttribute(attribute, resolved.subAttribute ?? elementItself);
   const sub = subAttributeDefinition(attribute, name);
   const document = resourceColumn(catalogue);
-  const element = jsonElementSql(catalogue, name);
-  const primary = `json_extract(${document}, ${jsonElementPath('primary')})`;
+  const element = jsonElementSql(name);
+  const primary = jsonElementSql('primary');
   return {
     sql: `(SELECT ${element} FROM json_each(${document}, ${sqlLiteral(attribute.path)}) AS e ORDER BY coalesce(${primary}, 0) = 1 DESC, e.key LIMIT 1)`,
     type: sub?.type ?? attribute.definition?.type ?? 'unknown',
