@@ -75,6 +75,25 @@ describe('lists, filters, sorting and projections', () => {
     expect(groupsOnly.body.totalResults).toBe(1);
   });
 
+  it('takes a 1,000-term filter in a .search body; one past the limit, or nested too deep, is 400 invalidFilter', async () => {
+    const h = harness();
+    const wanted = await createUser(h, 'wanted');
+    await createUser(h, 'other');
+    const ids = [...Array.from({ length: 999 }, (_, index) => `id eq "missing-${index}"`), `id eq "${wanted.id}"`].join(' or ');
+    expect(ids.length).toBeGreaterThan(16_384);
+    const found = await scim(h).post('/Users/.search', { schemas: [SEARCH], filter: ids, attributes: ['userName'] });
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ totalResults: 1, Resources: [{ userName: 'wanted' }] });
+
+    const tooLong = `userName eq "${'a'.repeat(65_536)}"`;
+    const deep = `${'not ('.repeat(40)}userName pr${')'.repeat(40)}`;
+    for (const filter of [tooLong, deep]) {
+      const refused = await scim(h).post('/Users/.search', { schemas: [SEARCH], filter });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ scimType: 'invalidFilter' });
+    }
+  });
+
   it('reads sortOrder in any casing on GET and in a search body, and refuses other values with 400 invalidValue', async () => {
     const h = harness();
     for (const name of ['anna', 'bert', 'carl']) await createUser(h, name);

@@ -362,7 +362,28 @@ describe('filterToSql: rejects bad filters with a FilterError that says where', 
     const longFilter = [...terms, 'userName eq "ivan"'].join(' or ');
     expect(longFilter.length).toBeLessThanOrEqual(maxFilterLength);
     expect(idsMatching(longFilter)).toEqual(['u10']);
-    expect(() => filterToSql(`userName eq "${'a'.repeat(maxFilterLength)}"`, 'user')).toThrow(/limit is 4096/);
+    expect(() => filterToSql(`userName eq "${'a'.repeat(maxFilterLength)}"`, 'user')).toThrow(/limit is 65536/);
+  });
+
+  it.each(['or', 'and'])('runs a chain of as many "%s" terms as fit in the limit (SQLite\'s expression depth is 1000)', (keyword) => {
+    const term = keyword === 'or' ? 'id eq "x"' : 'id ne "x"';
+    const count = Math.floor(maxFilterLength / `${term} ${keyword} `.length);
+    const chain = [...Array.from({ length: count - 1 }, () => term), 'id eq "u10"'].join(` ${keyword} `);
+    expect(chain.length).toBeLessThanOrEqual(maxFilterLength);
+    expect(filterToSql(chain, 'user').params).toHaveLength(count);
+    expect(idsMatching(chain)).toEqual(['u10']);
+  });
+
+  it('keeps a long "or" of ids an index lookup per id, not a scan', () => {
+    const terms = Array.from({ length: 1000 }, (_, index) => `id eq "x${index}"`).join(' or ');
+    expect(queryPlan(terms)).toMatch(/MULTI-INDEX OR/);
+    expect(queryPlan(terms)).not.toMatch(/SCAN users/);
+  });
+
+  it('runs the densest filter the limit allows (one bound value per term, far below SQLite\'s 32766)', () => {
+    const dense = Array.from({ length: Math.floor((maxFilterLength + 4) / 11) }, (_, index) => `id eq ${index % 10}`).join(' or ');
+    expect(dense.length).toBeLessThanOrEqual(maxFilterLength);
+    expect(idsMatching(dense)).toEqual([]);
   });
 });
 

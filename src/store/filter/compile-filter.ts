@@ -48,10 +48,7 @@ class Compiler {
 
   private logical(keyword: 'and' | 'or', operands: FilterNode[], resolve: Resolve): SqlFragment {
     const parts = operands.map((operand) => this.compile(operand, resolve));
-    return {
-      sql: `(${parts.map((part) => part.sql).join(keyword === 'and' ? ' AND ' : ' OR ')})`,
-      params: parts.flatMap((part) => part.params),
-    };
+    return { sql: balancedJoin(parts.map((part) => part.sql), keyword === 'and' ? ' AND ' : ' OR '), params: parts.flatMap((part) => part.params) };
   }
 
   private attributeTest(node: AttributeTest, resolved: ResolvedAttribute): SqlFragment {
@@ -112,6 +109,21 @@ class Compiler {
     const label = `${attribute.label}.${name}`;
     return jsonValue(label, jsonElementDocument, jsonElementPath(name), definition?.type ?? 'unknown', definition?.caseExact ?? false);
   }
+}
+
+/** Terms joined flat up to this many; longer chains are split in halves. */
+const flatChain = 64;
+
+/**
+ * `(a OR b OR …)` as a balanced tree of parenthesised halves: SQLite parses a flat chain of n terms into a
+ * tree n deep, and refuses trees deeper than 1000 (a 1,000-term `id eq … or …` filter would be a 500).
+ * Halving keeps the depth near flatChain + log2(n); the order of the terms, and so of the bound
+ * parameters, is unchanged, and the planner flattens nested ORs again (an OR over one index stays one).
+ */
+function balancedJoin(terms: string[], operator: string): string {
+  if (terms.length <= flatChain) return `(${terms.join(operator)})`;
+  const half = Math.ceil(terms.length / 2);
+  return `(${balancedJoin(terms.slice(0, half), operator)}${operator}${balancedJoin(terms.slice(half), operator)})`;
 }
 
 function relationValue(attribute: MultiValuedAttribute, relation: Relation, path: AttributePath): SqlValue {

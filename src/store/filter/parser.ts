@@ -3,7 +3,7 @@ import { parseAttributePath, isSubAttributeName } from './attribute-path';
 import { FilterError } from './filter-error';
 import { tokenize, type Token } from './lexer';
 
-export const maxFilterLength = 4096;
+export const maxFilterLength = 65_536;
 export const maxNestingDepth = 16;
 
 /**
