@@ -54,9 +54,15 @@ function normalizeTypedItems(attribute: string, value: unknown): unknown {
   return Array.isArray(value) ? value.map(fix) : fix(value);
 }
 
-/** Entra and others send the manager as a bare id string; SCIM wants `{ value: id }`. */
+/**
+ * Entra and others send the manager as a bare id string; SCIM wants `{ value: id }`. A manager without an
+ * id (`""`, `{"value": ""}`, `{"value": null}`) is none: null, unassigned (RFC 7643 2.5), which a PATCH
+ * replace turns into a removal (patch-ops.ts) and a body simply does not store.
+ */
 export function normalizeManager(value: unknown): unknown {
-  return typeof value === 'string' ? (value === '' ? undefined : { value }) : value;
+  if (typeof value === 'string') return value === '' ? null : { value };
+  if (isPlainObject(value) && 'value' in value && (value.value === '' || value.value === null)) return null;
+  return value;
 }
 
 function normalizeEnterprise(value: unknown): unknown {

@@ -98,14 +98,77 @@ function hasTypedValue(current: Json, attribute: string, type: string): boolean 
   return items.some((item) => typeof item?.type === 'string' && item.type.toLowerCase() === type.toLowerCase());
 }
 
+/** The extension schemas a User may carry; their ids as no-path keys or paths hold the extension's attributes. */
+function extensionNamed(path: string) {
+  const lower = path.toLowerCase();
+  return [SCIMMY.Schemas.EnterpriseUser.definition, IdentitySchema.definition].find((definition) => definition.id.toLowerCase() === lower);
+}
+
+/** null is unassigned (RFC 7643 2.5); so is a manager reference without a value (normalize.ts makes it null). */
+function isUnassigned(value: unknown): boolean {
+  return value === null;
+}
+
+/** `name` + `givenName` → `name.givenName`; an extension + `department` → `urn:…:User:department`. */
+function subPath(parent: string, sub: string): string {
+  return extensionNamed(parent) ? `${parent}:${sub}` : `${parent}.${sub}`;
+}
+
+/** Whether the path names a multi-valued attribute itself (`emails`, `emails[type eq "work"]`), not a sub-attribute. */
+function namesMultiValued(definition: SCIMMY.Types.SchemaDefinition, path: string): boolean {
+  try {
+    const attribute = definition.attribute(path.replace(/\[.*\]/s, ''));
+    return attribute instanceof SCIMMY.Types.Attribute && attribute.config.multiValued === true;
+  } catch {
+    return false; // an unknown name: scimmy's own check answers it
+  }
+}
+
+/**
+ * null is unassigned (RFC 7643 2.5), so an operation setting it is a remove of what it names, however it
+ * is spelled: a path with a null value, a no-path key that is null, or a null sub-attribute of a complex
+ * value or an extension (`{"urn:…:User": {"department": null}}`); the rest of the value is applied as sent.
+ * For a multi-valued attribute null is the empty array, so an add of it adds nothing. scimmy throws on
+ * null inside an extension and ignores a null no-path key; as removals, an emptied extension also
+ * leaves the resource and its schemas.
+ */
+function unassignedAsRemovals(operation: PatchOperation, definition: SCIMMY.Types.SchemaDefinition): PatchOperation[] {
+  const op = operation.op.toLowerCase();
+  if (op !== 'replace' && op !== 'add') return [operation];
+  const unassign = (path: string): PatchOperation[] => (op === 'add' && namesMultiValued(definition, path) ? [] : [{ op: 'remove', path }]);
+  const { path, value } = operation;
+  if (typeof path === 'string' && isUnassigned(value)) return unassign(path);
+  if (!isPlainObject(value)) return [operation];
+  const removals: PatchOperation[] = [];
+  const pathOf = (key: string) => (typeof path === 'string' ? subPath(path, key) : key);
+  const kept = withoutUnassigned(value, pathOf, (key) => removals.push(...unassign(key)), typeof path !== 'string');
+  const applied = Object.keys(kept).length > 0 ? [{ ...operation, value: kept }] : [];
+  return [...applied, ...removals];
+}
+
+/** The value without its unassigned members, each handed to `unassigned` by its path. */
+function withoutUnassigned(value: Json, pathOf: (key: string) => string, unassigned: (path: string) => void, descend: boolean): Json {
+  const kept: Json = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (isUnassigned(inner)) {
+      unassigned(pathOf(key));
+    } else if (descend && isPlainObject(inner) && Object.keys(inner).length > 0) {
+      const rest = withoutUnassigned(inner, (sub) => subPath(pathOf(key), sub), unassigned, false);
+      if (Object.keys(rest).length > 0) kept[key] = rest;
+    } else {
+      kept[key] = inner;
+    }
+  }
+  return kept;
+}
+
 /**
  * `remove` of a whole extension (`urn:…:enterprise:2.0:User`) makes scimmy throw a TypeError; it means
  * removing each of its attributes, which scimmy does (and drops the emptied extension and its schema).
  */
 function extensionRemovedAttributeByAttribute(operation: PatchOperation): PatchOperation[] {
   if (operation.op.toLowerCase() !== 'remove' || typeof operation.path !== 'string') return [operation];
-  const path = operation.path.toLowerCase();
-  const extension = [SCIMMY.Schemas.EnterpriseUser.definition, IdentitySchema.definition].find((definition) => definition.id.toLowerCase() === path);
+  const extension = extensionNamed(operation.path);
   if (!extension) return [operation];
   return extension.attributes
     // Shadow attributes (schemas, id, meta) are the definition's bookkeeping, not the extension's data.
@@ -119,7 +182,10 @@ function extensionRemovedAttributeByAttribute(operation: PatchOperation): PatchO
  */
 export async function applyPatch<S extends SCIMMY.Types.Schema>(operations: PatchOperation[], resource: S): Promise<S | undefined> {
   try {
-    const message = { schemas: [SCIMMY.Messages.PatchOp.id], Operations: operations.flatMap(extensionRemovedAttributeByAttribute) };
+    const definition = (resource.constructor as unknown as { definition: SCIMMY.Types.SchemaDefinition }).definition;
+    const expanded = operations.flatMap((operation) => unassignedAsRemovals(operation, definition)).flatMap(extensionRemovedAttributeByAttribute);
+    if (expanded.length === 0) return undefined;
+    const message = { schemas: [SCIMMY.Messages.PatchOp.id], Operations: expanded };
     return (await new SCIMMY.Messages.PatchOp(message as never).apply(resource)) as S | undefined;
   } catch (error) {
     if (error instanceof TypeError) throw scimFailure(400, 'invalidValue', error.message);

@@ -26,6 +26,7 @@ describe('normalize', () => {
 
   it('wraps a manager id string as {value}, in the extension object and as a URN key', () => {
     expect(normalizeManager('abc')).toEqual({ value: 'abc' });
+    for (const none of ['', { value: '' }, { value: null }]) expect(normalizeManager(none)).toBeNull();
     expect(normalizeUserBody({ [ENTERPRISE_USER]: { manager: 'abc' } })).toEqual({ [ENTERPRISE_USER]: { manager: { value: 'abc' } } });
     const patch = normalizePatch({ Operations: [{ op: 'replace', value: { [`${ENTERPRISE_USER}:manager`]: 'abc' } }] }, 'user') as any;
     expect(patch.Operations[0].value).toEqual({ [`${ENTERPRISE_USER}:manager`]: { value: 'abc' } });

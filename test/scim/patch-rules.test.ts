@@ -66,3 +66,72 @@ describe('PATCH per RFC 7644 3.5.2', () => {
     }
   });
 });
+
+describe('PATCH with null (RFC 7643 2.5: unassigned)', () => {
+  const DEPARTMENT = `${ENTERPRISE}:department`;
+  const MANAGER = `${ENTERPRISE}:manager`;
+  const withEnterprise = (enterprise: Record<string, unknown>) => ({ schemas: [USER_SCHEMA, ENTERPRISE], title: 'Lead', [ENTERPRISE]: enterprise });
+
+  it.each([
+    ['a path', { op: 'replace', path: DEPARTMENT, value: null }],
+    ['a no-path URN key', { op: 'replace', value: { [DEPARTMENT]: null } }],
+    ['a key of the extension object', { op: 'Replace', value: { [ENTERPRISE]: { department: null } } }],
+    ['an add by path', { op: 'add', path: DEPARTMENT, value: null }],
+  ])('clears an extension attribute given as %s, and an emptied extension leaves the resource and its schemas', async (_form, operation) => {
+    const h = harness();
+    for (const enterprise of [{ department: 'Eng' }, undefined]) {
+      const { id } = await createUser(h, `dept-${Math.random()}`, enterprise ? withEnterprise(enterprise) : {});
+      const res = await scim(h).patch(`/Users/${id}`, patchOps(operation));
+      expect([res.status, res.body.detail]).toEqual([200, undefined]);
+      expect(res.body[ENTERPRISE]).toBeUndefined();
+      expect(res.body.schemas).toEqual([USER_SCHEMA]);
+      expect(h.store.users.get(id)!.resource).not.toHaveProperty([ENTERPRISE]);
+    }
+  });
+
+  it.each([
+    ['a null URN key', { op: 'replace', value: { [MANAGER]: null } }],
+    ['an empty URN key', { op: 'replace', value: { [MANAGER]: '' } }],
+    ['an empty manager in the extension object', { op: 'replace', value: { [ENTERPRISE]: { manager: '' } } }],
+    ['a path with an empty value', { op: 'replace', path: MANAGER, value: { value: '' } }],
+    ['a path with a null value', { op: 'replace', path: MANAGER, value: { value: null } }],
+    ['a path with an empty id string', { op: 'replace', path: MANAGER, value: '' }],
+  ])('removes the manager given as %s, keeping the rest of the extension', async (_form, operation) => {
+    const h = harness();
+    const { id } = await createUser(h, 'managed', withEnterprise({ department: 'Eng', manager: { value: 'm-1' } }));
+    const res = await scim(h).patch(`/Users/${id}`, patchOps(operation));
+    expect(res.status).toBe(200);
+    expect(res.body[ENTERPRISE]).toEqual({ department: 'Eng' });
+  });
+
+  it('clears core attributes the same way and applies the rest of a no-path value', async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'core', withEnterprise({ department: 'Eng' }));
+    const res = await scim(h).patch(`/Users/${id}`, patchOps(
+      { op: 'replace', value: { title: null, name: { givenName: null }, displayName: 'Core User', [ENTERPRISE]: { department: 'Ops', costCenter: null } } },
+      { op: 'replace', path: 'emails', value: null },
+    ));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ displayName: 'Core User', name: { familyName: 'Family' }, [ENTERPRISE]: { department: 'Ops' } });
+    expect(res.body.name.givenName).toBeUndefined();
+    expect(res.body.title).toBeUndefined();
+    expect(res.body.emails).toBeUndefined();
+  });
+
+  it('adds nothing for an add of null to a multi-valued attribute (null is the empty array)', async () => {
+    const h = harness();
+    const { id, version } = await createUser(h, 'multi');
+    const res = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'add', path: 'emails', value: null }, { op: 'add', value: { phoneNumbers: null } }));
+    expect(res.status).toBe(200);
+    expect(res.headers.etag).toBe(version);
+    expect(res.body.emails).toEqual([{ value: 'multi@example.com', type: 'work', primary: true }]);
+  });
+
+  it('refuses to clear a required attribute', async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'required');
+    const res = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'replace', path: 'userName', value: null }));
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toMatch(/userName/);
+  });
+});
