@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../log';
+import { newId } from '../store/ids';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -16,7 +16,7 @@ const VALID_INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestContext(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const incoming = req.header('x-request-id');
-    req.requestId = incoming && VALID_INCOMING_ID.test(incoming) ? incoming : randomUUID();
+    req.requestId = incoming && VALID_INCOMING_ID.test(incoming) ? incoming : newId();
     res.setHeader('X-Request-Id', req.requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './db';
+import { atomically, type Db } from './db';
 import type { ChangeContext, ChangeRecorder } from './change';
 import type { SubjectRef } from './queue';
 import { IdpMembershipHistory } from './membership-history';
 import { InvalidReferenceError, requireIndexableText } from './resource-errors';
 import type { StoredResource, WriteGuard } from './resource-query';
 import { ResourceTable } from './resource-table';
+import { newId } from './ids';
 
 /** A SCIM Group body as stored: no id, no meta and no members (those live in the memberships table). */
 export type GroupResource = Record<string, unknown> & { displayName: string };
@@ -79,9 +79,9 @@ export class Groups extends ResourceTable {
   }
 
   create(resource: GroupResource, memberIds: string[], ctx: ChangeContext): StoredResource {
-    const id = randomUUID();
+    const id = newId();
     const at = this.now().toISOString();
-    return this.db.transaction(() => {
+    return atomically(this.db, () => {
       this.insertGroup.run(this.columns(id, resource, at));
       const { added } = this.applyMembers(id, { add: memberIds }, at);
       this.touchUsers(added, at);
@@ -92,7 +92,7 @@ export class Groups extends ResourceTable {
         alsoAffects: added.map(userRef),
       });
       return { id, resource, version: 1, created: at, lastModified: at };
-    }).immediate();
+    });
   }
 
   /**
@@ -101,7 +101,7 @@ export class Groups extends ResourceTable {
    */
   update(id: string, resource: GroupResource | undefined, members: MemberChanges, ctx: ChangeContext, guard: WriteGuard = {}): StoredResource {
     const at = this.now().toISOString();
-    return this.db.transaction(() => {
+    return atomically(this.db, () => {
       const before = this.current(id, guard);
       let version = before.version;
       if (resource) {
@@ -130,13 +130,13 @@ export class Groups extends ResourceTable {
       }
       const changed = version !== before.version;
       return { id, resource: resource ?? before.resource, version, created: before.created, lastModified: changed ? at : before.lastModified };
-    }).immediate();
+    });
   }
 
   /** Tombstones the group and removes its IdP memberships; the former members are queued too. */
   delete(id: string, ctx: ChangeContext, guard: WriteGuard = {}): void {
     const at = this.now().toISOString();
-    this.db.transaction(() => {
+    atomically(this.db, () => {
       const before = this.markDeleted(id, guard, at);
       const removed = (this.removeAllMembers.all(id) as Array<{ user_id: string }>).map((r) => r.user_id);
       for (const userId of removed) this.history.left(id, userId, at);
@@ -147,7 +147,7 @@ export class Groups extends ResourceTable {
         before: { id, ...before.resource, members: removed },
         alsoAffects: removed.map(userRef),
       });
-    }).immediate();
+    });
   }
 
   private touchUsers(userIds: string[], at: string): void {

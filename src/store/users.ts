@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './db';
+import { atomically, type Db } from './db';
 import type { ChangeContext, ChangeRecorder } from './change';
 import { IdpMembershipHistory } from './membership-history';
 import type { SubjectRef } from './queue';
 import { UniquenessError, requireIndexableText } from './resource-errors';
 import { isUniqueViolation, type StoredResource, type WriteGuard } from './resource-query';
 import { ResourceTable } from './resource-table';
+import { newId } from './ids';
 
 /** A SCIM User body as stored: no id, no meta, never a password. */
 export type UserResource = Record<string, unknown> & { userName: string };
@@ -66,23 +66,23 @@ export class Users extends ResourceTable {
   }
 
   create(resource: UserResource, ctx: ChangeContext, extra: { passwordReceived?: boolean } = {}): StoredResource {
-    const id = randomUUID();
+    const id = newId();
     const at = this.now().toISOString();
     const json = JSON.stringify(resource);
-    return this.db.transaction(() => {
+    return atomically(this.db, () => {
       this.writeColumns(this.insertUser, id, resource, json, at);
       this.writeEmails(id, resource);
       this.changes.record(ctx, { kind: 'user.created', subject: userRef(id), after: { id, ...resource } });
       if (extra.passwordReceived) this.recordPasswordReceived(id, ctx);
       return { id, resource, version: 1, created: at, lastModified: at };
-    }).immediate();
+    });
   }
 
   /** Replaces the whole resource (PUT, or the result of a PATCH), checking the guard inside the transaction. */
   replace(id: string, resource: UserResource, ctx: ChangeContext, guard: WriteGuard = {}, extra: { passwordReceived?: boolean } = {}): StoredResource {
     const at = this.now().toISOString();
     const json = JSON.stringify(resource);
-    return this.db.transaction(() => {
+    return atomically(this.db, () => {
       const before = this.current(id, guard);
       this.writeColumns(this.updateUser, id, resource, json, at);
       this.deleteEmails.run(id);
@@ -91,22 +91,22 @@ export class Users extends ResourceTable {
       this.changes.record(ctx, { kind: updateKind(before.resource, resource), subject: userRef(id), before: { id, ...before.resource }, after: { id, ...resource } });
       if (extra.passwordReceived) this.recordPasswordReceived(id, ctx);
       return { id, resource, version: before.version + 1, created: before.created, lastModified: at };
-    }).immediate();
+    });
   }
 
   /** A password arrived (e.g. Okta's password sync): the value is dropped, only the fact is recorded. */
   passwordReceived(id: string, ctx: ChangeContext, guard: WriteGuard = {}): StoredResource {
-    return this.db.transaction(() => {
+    return atomically(this.db, () => {
       const current = this.current(id, guard);
       this.recordPasswordReceived(id, ctx);
       return current;
-    }).immediate();
+    });
   }
 
   /** Tombstones the user (deleted_at), frees its userName and removes its memberships. */
   delete(id: string, ctx: ChangeContext, guard: WriteGuard = {}): void {
     const at = this.now().toISOString();
-    this.db.transaction(() => {
+    atomically(this.db, () => {
       const before = this.markDeleted(id, guard, at);
       this.deleteEmails.run(id);
       const groups = [...new Set((this.deleteMemberships.all(id) as Array<{ group_id: string }>).map((r) => r.group_id))];
@@ -115,7 +115,7 @@ export class Users extends ResourceTable {
       for (const groupId of groups) this.bumpGroup.run(at, groupId);
       const alsoAffects: SubjectRef[] = groups.map((groupId) => ({ kind: 'group', id: groupId }));
       this.changes.record(ctx, { kind: 'user.deleted', subject: userRef(id), before: { id, ...before.resource }, alsoAffects });
-    }).immediate();
+    });
   }
 
   private writeColumns(statement: Statement, id: string, resource: UserResource, json: string, at: string): void {
