@@ -7,6 +7,19 @@ import { sqliteCode } from './storage-guard';
 
 export type Db = Database.Database;
 
+const runners = new WeakMap<Db, Database.Transaction<(fn: () => unknown) => unknown>>();
+
+/**
+ * Runs fn as one IMMEDIATE transaction, or as a savepoint inside the one already open, so it commits or
+ * rolls back whole. Equivalent to db.transaction(fn).immediate() without building a new transaction
+ * function (four wrappers) on every write.
+ */
+export function atomically<T>(db: Db, fn: () => T): T {
+  let runner = runners.get(db);
+  if (!runner) runners.set(db, (runner = db.transaction((inner: () => unknown) => inner())));
+  return runner.immediate(fn) as T;
+}
+
 export type SynchronousMode = 'NORMAL' | 'FULL';
 
 export interface OpenOptions {
@@ -38,6 +51,12 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? SERVER_BUSY_TIMEOUT_MS}`);
+  // Statement journals (each savepoint of a batched write needs one) in memory, not in a temporary
+  // file created and unlinked per write: three syscalls and a file per write, measured on POST /Users.
+  db.pragma('temp_store = MEMORY');
+  // 32 MB of page cache (the default is 2 MB): at 100k users the index pages a write touches no longer fit
+  // in 2 MB, and every miss is a read from the file.
+  db.pragma('cache_size = -32768');
   migrate(db);
   return db;
 }

@@ -1,4 +1,4 @@
-import { openDatabase, type Db, type OpenOptions } from './db';
+import { atomically, openDatabase, type Db, type OpenOptions } from './db';
 import { Ledger } from './ledger';
 import { SyncQueue } from './queue';
 import { Links } from './links';
@@ -33,7 +33,7 @@ export class Store {
     this.changes = new ChangeRecorder(this.ledger, this.queue);
     this.users = new Users(db, this.changes, now);
     this.groups = new Groups(db, this.changes, now);
-    this.batcher = new WriteBatcher(db);
+    this.batcher = new WriteBatcher(db, () => this.storage.assertWritable());
     this.storage = new StorageGuard(db, () => now().getTime());
   }
 
@@ -44,7 +44,7 @@ export class Store {
   /** Runs fn in one IMMEDIATE transaction: all of its writes commit together or not at all. */
   transaction<T>(fn: () => T): T {
     this.storage.assertWritable();
-    return this.db.transaction(fn).immediate();
+    return atomically(this.db, fn);
   }
 
   /**
@@ -52,10 +52,7 @@ export class Store {
    * the same event-loop turn; resolves after that transaction committed (see WriteBatcher).
    */
   batched<T>(fn: () => T): Promise<T> {
-    return this.batcher.run(() => {
-      this.storage.assertWritable();
-      return fn();
-    });
+    return this.batcher.run(fn);
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import type { Db } from './db';
+import { atomically, type Db } from './db';
 
 interface Job {
   write: () => unknown;
@@ -16,7 +16,8 @@ interface Job {
 export class WriteBatcher {
   private pending: Job[] = [];
 
-  constructor(private readonly db: Db) {}
+  /** `beforeTransaction` runs once per shared transaction (the storage check: one answer for every write in it). */
+  constructor(private readonly db: Db, private readonly beforeTransaction: () => void = () => undefined) {}
 
   run<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -30,17 +31,16 @@ export class WriteBatcher {
     this.pending = [];
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      this.db
-        .transaction(() => {
-          for (const job of jobs) {
-            try {
-              outcomes.push({ ok: true, value: this.db.transaction(job.write)() });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
+      this.beforeTransaction();
+      atomically(this.db, () => {
+        for (const job of jobs) {
+          try {
+            outcomes.push({ ok: true, value: atomically(this.db, job.write) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
           }
-        })
-        .immediate();
+        }
+      });
     } catch (error) {
       for (const job of jobs) job.reject(error);
       return;
