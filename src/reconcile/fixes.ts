@@ -30,9 +30,12 @@ export class FixApplier {
     const subject = finding.subject;
     if (!subject || finding.action === 'none') return 'not-fixable';
     if (!this.premiseHolds(finding, subject)) return this.record(finding, 'superseded');
-    if (this.store.queue.get(this.target.name, subject)?.state === 'inflight') return this.record(finding, 'deferred');
+    const queued = this.store.queue.get(this.target.name, subject)?.state;
+    if (queued === 'inflight') return this.record(finding, 'deferred');
     this.correctLink(finding, subject);
-    this.store.queue.enqueue(this.target.name, subject, this.ctx.requestId);
+    // A delivery already waiting (a paused target, a backoff) settles this with the request id of the change
+    // that queued it; re-enqueueing would credit the IdP's change to this run.
+    if (queued !== 'pending') this.store.queue.enqueue(this.target.name, subject, this.ctx.requestId);
     return this.record(finding, 'applied');
   }
 

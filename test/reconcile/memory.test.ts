@@ -93,6 +93,20 @@ describe('reconcile against the memory connector', () => {
     expect(findingLines(service, again)).toEqual(['unmanaged-account mallory [none]']);
   });
 
+  it('leaves a delivery already queued its request id: the IdP change it carries is not credited to the fix', async () => {
+    const { ada } = await provisionTeam();
+    h.engine.pause('app');
+    h.patchUser(ada, (resource) => ((resource.name as Record<string, string>).familyName = 'King'), 'req-idp-rename');
+    const report = await service.start('app', { trigger: 'cli', actor: 'test', mode: 'fix' }).done;
+    expect(findingLines(service, report)).toEqual(['attribute-drift ada familyName:Lovelace→King [update]']);
+    expect(h.store.queue.get('app', { kind: 'user', id: ada })).toMatchObject({ state: 'pending', request_id: 'req-idp-rename' });
+    h.engine.resume('app');
+    await h.settle();
+    expect(h.remoteUser('ada')!.attributes.familyName).toBe('King');
+    const delivered = h.store.ledger.forRequest('req-idp-rename').map((row) => row.kind);
+    expect(delivered).toContain('delivery.applied');
+  });
+
   it('recreates a group deleted on the target, and lists an unmanaged member of a managed group without removing it', async () => {
     await provisionTeam();
     const directory = h.directory();
