@@ -7,6 +7,7 @@ module.exports = {
   transform: { '^.+\\.[tj]s$': ['ts-jest', { diagnostics: false }] },
   // ESM-only SDK packages (@octokit/*) are transpiled to CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(@octokit|universal-user-agent|before-after-hook|universal-github-app-jwt|toad-cache|content-type|json-with-bigint)/)'],
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
 };
