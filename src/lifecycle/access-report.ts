@@ -45,8 +45,8 @@ type AccessBase = Omit<AccessRow, 'targets' | 'accounts' | 'userActive' | 'userD
 const PERSON = `u.user_name AS userName, u.active, u.deleted_at, g.display_name AS "group"`;
 // Resolved first, so the report reads the user's own rows through the user_id indexes.
 const USER_FILTER = `AND u.id IN (SELECT id FROM users WHERE id = @user
-  UNION SELECT id FROM users WHERE user_name = @user COLLATE NOCASE AND deleted_at IS NULL
-  UNION SELECT id FROM users WHERE user_name = @user COLLATE NOCASE AND deleted_at IS NOT NULL)`;
+  UNION SELECT id FROM users WHERE user_name_fold = scim_fold(@user) AND deleted_at IS NULL
+  UNION SELECT id FROM users WHERE user_name_fold = scim_fold(@user) AND deleted_at IS NOT NULL)`;
 
 /** Who has (and had) access to what, through which group or grant, approved by whom, and where it was delivered. */
 export function accessReport(db: Db, query: AccessQuery = {}): AccessRow[] {

@@ -26,8 +26,8 @@ const COLUMNS = `id, user_name, active, deleted_at, json_extract(resource, '$."$
  */
 export function findPerson(db: Db, key: string): Person | undefined {
   const row = (db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(key) ??
-    db.prepare(`SELECT ${COLUMNS} FROM users WHERE user_name = ? COLLATE NOCASE AND deleted_at IS NULL`).get(key) ??
-    db.prepare(`SELECT ${COLUMNS} FROM users WHERE user_name = ? COLLATE NOCASE ORDER BY deleted_at DESC LIMIT 1`).get(key)) as PersonRow | undefined;
+    db.prepare(`SELECT ${COLUMNS} FROM users WHERE user_name_fold = scim_fold(?) AND deleted_at IS NULL`).get(key) ??
+    db.prepare(`SELECT ${COLUMNS} FROM users WHERE user_name_fold = scim_fold(?) ORDER BY deleted_at DESC LIMIT 1`).get(key)) as PersonRow | undefined;
   if (!row) return undefined;
   return {
     id: row.id,
@@ -53,5 +53,5 @@ export function unavailability(person: Person, now: Date): string | undefined {
  */
 export function userNamedSql(expr: string, live: boolean): string {
   const alive = live ? ' AND p.deleted_at IS NULL AND p.active = 1' : '';
-  return `EXISTS (SELECT 1 FROM users p WHERE (p.id = ${expr} OR p.user_name = ${expr} COLLATE NOCASE)${alive})`;
+  return `EXISTS (SELECT 1 FROM users p WHERE (p.id = ${expr} OR p.user_name_fold = scim_fold(${expr}))${alive})`;
 }

@@ -89,7 +89,7 @@ export class ExpirySweeper {
     return this.store.db
       .prepare(
         `SELECT u.id, ${named} AS leaver, o.resource AS leaver_resource
-         FROM users u JOIN users o ON (o.id = ${named} OR o.user_name = ${named} COLLATE NOCASE)
+         FROM users u JOIN users o ON (o.id = ${named} OR o.user_name_fold = scim_fold(${named}))
          WHERE u.deleted_at IS NULL AND u.active = 1 AND ${named} IS NOT NULL AND NOT ${userNamedSql(named, true)}
          GROUP BY u.id`,
       )

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidConfigError } from '../config/errors';
+import { registerCaseFold } from './case-fold';
 import { migrations } from './migrations';
 import { sqliteCode } from './storage-guard';
 
@@ -67,6 +68,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
  */
 export function openDatabaseReadOnly(file: string): Db {
   const db = new Database(file, { readonly: true, fileMustExist: true });
+  registerCaseFold(db);
   try {
     const ledger = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").get();
     if (!ledger) throw new NotADatabaseError(`${file} is not a scim-bridge database (it has no ledger table)`);
@@ -91,6 +93,7 @@ function synchronousFromEnv(): SynchronousMode {
 
 /** Applies, in order, every migration not yet recorded in schema_migrations (each in its own transaction). */
 export function migrate(db: Db): void {
+  registerCaseFold(db);
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {

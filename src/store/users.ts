@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { caseFold } from './case-fold';
 import { atomically, type Db } from './db';
 import type { ChangeContext, ChangeRecorder } from './change';
 import { IdpMembershipHistory } from './membership-history';
@@ -37,11 +38,11 @@ export class Users extends ResourceTable {
     super(db, 'users', 'user');
     this.history = new IdpMembershipHistory(db);
     this.insertUser = db.prepare(
-      `INSERT INTO users (id, user_name, external_id, display_name, active, resource, version, created, last_modified)
-       VALUES (@id, @userName, @externalId, @displayName, @active, @resource, 1, @at, @at)`,
+      `INSERT INTO users (id, user_name, user_name_fold, external_id, display_name, active, resource, version, created, last_modified)
+       VALUES (@id, @userName, @userNameFold, @externalId, @displayName, @active, @resource, 1, @at, @at)`,
     );
     this.updateUser = db.prepare(
-      `UPDATE users SET user_name = @userName, external_id = @externalId, display_name = @displayName, active = @active,
+      `UPDATE users SET user_name = @userName, user_name_fold = @userNameFold, external_id = @externalId, display_name = @displayName, active = @active,
          resource = @resource, version = version + 1, last_modified = @at
        WHERE id = @id AND deleted_at IS NULL`,
     );
@@ -124,6 +125,7 @@ export class Users extends ResourceTable {
       statement.run({
         id,
         userName: resource.userName,
+        userNameFold: caseFold(resource.userName),
         externalId: stringOrNull(resource.externalId),
         displayName: stringOrNull(resource.displayName),
         active: resource.active === false ? 0 : 1,

@@ -296,7 +296,7 @@ describe('filterToSql: values stay data', () => {
     const { sql, params } = filterToSql(`userName eq "a' OR '1'='1" or title co "zz') --"`, 'user');
     expect(sql).not.toContain("'1'");
     expect(sql).not.toContain('zz');
-    expect(params).toEqual(["a' OR '1'='1", '%zz\') --%']);
+    expect(params).toEqual(["a' or '1'='1", '%zz\') --%']); // userName is compared case-folded
   });
 });
 
@@ -389,11 +389,11 @@ describe('filterToSql: rejects bad filters with a FilterError that says where', 
 
 describe('filterToSql: query plans use the indexes', () => {
   it('looks up userName eq through the case-insensitive unique index', () => {
-    expect(queryPlan('userName eq "ALICE"')).toMatch(/SEARCH users USING INDEX users_user_name \(user_name=\?\)/);
+    expect(queryPlan('userName eq "ALICE"')).toMatch(/SEARCH users USING INDEX users_user_name_fold \(user_name_fold=\?\)/);
   });
 
   it('uses the userName index for sw, the email value index for email lookups and the externalId index', () => {
-    expect(queryPlan('userName sw "fra"')).toMatch(/USING INDEX users_user_name \(user_name>\? AND user_name<\?\)/);
+    expect(queryPlan('userName sw "fra"')).toMatch(/USING INDEX users_user_name_fold \(user_name_fold>\? AND user_name_fold<\?\)/);
     expect(queryPlan('emails.value eq "x@example.com"')).toMatch(/SEARCH em USING INDEX user_emails_value \(value=\?\)/);
     expect(queryPlan('emails[type eq "work"].value eq "x@example.com"')).toMatch(/SEARCH users USING INDEX sqlite_autoindex_users_1 \(id=\?\)/);
     expect(queryPlan('externalId eq "ext-A"')).toMatch(/SEARCH users USING INDEX users_external_id/);
@@ -407,7 +407,7 @@ describe('filterToSql: query plans use the indexes', () => {
 
   it('checks a non-selective value filter per candidate instead of listing every email', () => {
     const plan = queryPlan('userName eq "alice" and emails[type eq "work"]');
-    expect(plan).toMatch(/SEARCH users USING INDEX users_user_name \(user_name=\?\)/);
+    expect(plan).toMatch(/SEARCH users USING INDEX users_user_name_fold \(user_name_fold=\?\)/);
     expect(plan).toMatch(/SEARCH em EXISTS USING INDEX user_emails_user \(user_id=\?\)/);
     expect(plan).not.toMatch(/LIST SUBQUERY|SCAN/);
   });

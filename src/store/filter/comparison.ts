@@ -1,4 +1,5 @@
 import type { CompareOperator, Literal } from './ast';
+import { caseFold } from '../case-fold';
 import { FilterError } from './filter-error';
 import { comparesWithoutCase, presence, type SqlFragment, type SqlValue } from './sql-value';
 
@@ -6,13 +7,17 @@ const orderings: Partial<Record<CompareOperator, string>> = { gt: '>', ge: '>=',
 const patternOperators: readonly CompareOperator[] = ['co', 'sw', 'ew'];
 
 /**
- * `value op literal` as SQL. caseExact=false strings compare with NOCASE (which the userName, displayName and
- * email indexes are built with), so `userName eq "X"` is an index lookup. An absent value never matches,
- * except for `ne`: a user without a title has a title that is not "x".
+ * `value op literal` as SQL. caseExact=false strings compare with NOCASE (which the displayName and email
+ * indexes are built with), or, where the value is also stored case-folded (userName), as folded text against
+ * the folded literal, since NOCASE folds only ASCII; either way `userName eq "X"` is an index lookup. An absent
+ * value never matches, except for `ne`: a user without a title has a title that is not "x".
  */
 export function comparison(value: SqlValue, operator: CompareOperator, literal: Literal): SqlFragment {
   if (literal === null) return nullComparison(value, operator);
   const bound = bindable(value, operator, literal);
+  if (value.folded && comparesWithoutCase(value) && typeof bound === 'string') {
+    return comparison({ ...value, sql: value.folded, caseExact: true, folded: undefined }, operator, caseFold(bound));
+  }
   const collate = comparesWithoutCase(value) && typeof bound === 'string' ? ' COLLATE NOCASE' : '';
   if (patternOperators.includes(operator)) return pattern(value, operator, String(bound), collate !== '');
   if (operator === 'eq') return { sql: `${value.sql} = ?${collate}`, params: [bound] };

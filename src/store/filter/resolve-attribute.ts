@@ -45,7 +45,10 @@ export function resolveAttribute(path: AttributePath, catalogue: ResourceCatalog
 export function definedValue(label: string, definition: AttributeDefinition, segments: string[], catalogue: ResourceCatalogue): SqlValue {
   const base = { label, type: definition.type, caseExact: definition.caseExact ?? false };
   if (definition.constant) return { ...base, sql: definition.constant, notNull: true };
-  if (definition.column) return { ...base, sql: `${catalogue.table}.${definition.column}`, notNull: definition.notNull ?? false };
+  if (definition.column) {
+    const folded = definition.foldedColumn ? { folded: `${catalogue.table}.${definition.foldedColumn}` } : {};
+    return { ...base, sql: `${catalogue.table}.${definition.column}`, notNull: definition.notNull ?? false, ...folded };
+  }
   return jsonValue(label, resourceColumn(catalogue), sqlLiteral(jsonPath(segments)), definition.type, base.caseExact);
 }
 

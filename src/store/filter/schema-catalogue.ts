@@ -11,6 +11,8 @@ export interface AttributeDefinition {
   multiValued?: boolean;
   /** Indexed column of the resource table holding this value. */
   column?: string;
+  /** Indexed column holding the value case-folded (src/store/case-fold.ts): compared instead of `column` with NOCASE, which folds only ASCII. */
+  foldedColumn?: string;
   /** SQL constant for values the store never varies (meta.resourceType). */
   constant?: string;
   notNull?: boolean;
@@ -111,7 +113,7 @@ export const userCatalogue: ResourceCatalogue = {
   coreSchema: coreUserSchema,
   attributes: [
     ...common('User'),
-    text('userName', { column: 'user_name', notNull: true }),
+    text('userName', { column: 'user_name', foldedColumn: 'user_name_fold', notNull: true }),
     complex('name', ['formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix'].map((n) => text(n))),
     text('displayName', { column: 'display_name' }),
     text('nickName'),

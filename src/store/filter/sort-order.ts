@@ -29,6 +29,7 @@ export function sortToSql(sortBy: string | undefined, sortOrder: string | undefi
   if (attribute.length > maxSortByLength) throw new FilterError(`sortBy is longer than ${maxSortByLength} characters`);
   const key = sortKey(resolveAttribute(parseAttributePath(attribute, 1), catalogue), catalogue, attribute);
   if (key.sql === `${catalogue.table}.id`) return tiebreak;
+  if (key.folded && comparesWithoutCase(key)) return `${key.folded} ${direction} NULLS LAST, ${tiebreak}`;
   const collate = comparesWithoutCase(key) ? ' COLLATE NOCASE' : '';
   return `${key.sql}${collate} ${direction} NULLS LAST, ${tiebreak}`;
 }
@@ -44,7 +45,7 @@ function sortDirection(sortOrder: string | undefined): 'ASC' | 'DESC' {
   throw new FilterError(`sortOrder must be "ascending" or "descending", not ${JSON.stringify(sortOrder)}`);
 }
 
-function sortKey(resolved: ResolvedAttribute, catalogue: ResourceCatalogue, sortBy: string): Pick<SqlValue, 'sql' | 'type' | 'caseExact'> {
+function sortKey(resolved: ResolvedAttribute, catalogue: ResourceCatalogue, sortBy: string): Pick<SqlValue, 'sql' | 'type' | 'caseExact' | 'folded'> {
   if (resolved.kind === 'value') return resolved.value;
   if (resolved.kind === 'complex') {
     if (resolved.defaultValue) return resolved.defaultValue;

@@ -15,6 +15,8 @@ export interface SqlValue {
   caseExact: boolean;
   /** True when sql can never be NULL (NOT NULL columns, constants). */
   notNull: boolean;
+  /** The column holding this value case-folded, where caseExact=false comparisons and sorting go instead. */
+  folded?: string;
   /** Where a JSON-stored value lives, so `pr` can tell "", [] and {} from real values. */
   json?: { document: string; path: string };
 }
