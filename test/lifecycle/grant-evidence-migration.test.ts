@@ -1,15 +1,9 @@
-import Database from 'better-sqlite3';
 import { migrate } from '../../src/store/db';
-import { migrations } from '../../src/store/migrations';
+import { databaseBefore } from '../store/migrated-to';
 
 describe('migration 6 (grant evidence)', () => {
   it('fills people ids, activation and flags from the ledger, and every name a group has had', () => {
-    const db = new Database(':memory:');
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    for (const migration of migrations.filter((m) => m.version < 6)) {
-      db.exec(migration.up);
-      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, 'x');
-    }
+    const db = databaseBefore(6);
     const user = db.prepare(`INSERT INTO users (id, user_name, resource, created, last_modified) VALUES (?, ?, '{}', 'x', 'x')`);
     user.run('u-bob', 'bob@example.com');
     user.run('u-carol', 'carol@example.com');

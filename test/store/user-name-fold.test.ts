@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
 import { migrate, openDatabase } from '../../src/store/db';
-import { migrations } from '../../src/store/migrations';
+import { databaseBefore } from './migrated-to';
 import { filterToSql, sortToSql } from '../../src/store/filter';
 import { caseFold } from '../../src/store/case-fold';
 
@@ -48,12 +47,7 @@ describe('userName compared case-folded beyond ASCII', () => {
 
 describe('migration 13 (user-name-fold)', () => {
   it('folds existing names, and keeps every live user when two differ only in non-ASCII case', () => {
-    const db = new Database(':memory:');
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    for (const migration of migrations.filter((m) => m.version < 13)) {
-      db.exec(migration.up);
-      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, 'x');
-    }
+    const db = databaseBefore(13);
     const insert = db.prepare(`INSERT INTO users (id, user_name, resource, created, last_modified, deleted_at) VALUES (?, ?, '{}', 'x', 'x', ?)`);
     insert.run('u-1', 'änne@example.com', null);
     insert.run('u-2', 'ÄNNE@example.com', null); // allowed by the ASCII-only NOCASE index

@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
 import { migrate } from '../../src/store/db';
-import { migrations } from '../../src/store/migrations';
+import { databaseBefore } from '../store/migrated-to';
 import { ctx, Harness } from './harness';
 import { recordingMemory, type RecordedUpdate } from './recording-connector';
 
@@ -62,12 +61,7 @@ describe('a remote account belongs to one subject per target', () => {
   });
 
   it('the migration keeps the newest of two links to one remote account, then refuses a second', () => {
-    const db = new Database(':memory:');
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    for (const migration of migrations.filter((candidate) => candidate.version < 8)) {
-      db.exec(migration.up);
-      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, '2026-01-01');
-    }
+    const db = databaseBefore(8);
     const insert = db.prepare(`INSERT INTO links VALUES ('app', 'user', ?, 'remote-1', 'alice', '{}', ?)`);
     insert.run('old-alice', '2026-01-01T00:00:00Z');
     insert.run('new-alice', '2026-02-01T00:00:00Z');
