@@ -28,8 +28,35 @@ export function requirePatchOp(message: unknown): PatchOperation[] {
       throw scimFailure(400, 'invalidValue', `operation ${index + 1} must be an object with a string 'op'`);
     }
     if (typeof operation.path === 'string') requireParseableValueFilter(operation.path, index);
+    else if (operation.op.toLowerCase() !== 'remove' && !isPlainObject(operation.value)) {
+      throw scimFailure(400, 'invalidValue', `operation ${index + 1}: an ${operation.op} without a path needs an object of attributes as its value (RFC 7644 3.5.2)`);
+    }
+    if (holdsNullItem(operation.value)) throw scimFailure(400, 'invalidValue', `operation ${index + 1}: a list of values holds null`);
   });
-  return Operations as unknown as PatchOperation[];
+  return (Operations as unknown as PatchOperation[]).flatMap(filteredKeysAsPaths);
+}
+
+/**
+ * A no-path value may name attributes by path (RFC 7644 3.5.2), value filters included:
+ * `{"emails[type eq \"work\"].value": "…"}`. scimmy matches such a key only against existing values, so
+ * each one becomes an operation of its own with that path, which is then handled like one sent that way
+ * (retargetUnmatchedTypeFilters creates the work email when there is none).
+ */
+function filteredKeysAsPaths(operation: PatchOperation, index: number): PatchOperation[] {
+  if (operation.path !== undefined || !isPlainObject(operation.value)) return [operation];
+  const entries = Object.entries(operation.value);
+  const filtered = entries.filter(([key]) => key.includes('['));
+  if (filtered.length === 0) return [operation];
+  for (const [path] of filtered) requireParseableValueFilter(path, index);
+  const rest = entries.filter(([key]) => !key.includes('['));
+  const own = filtered.map(([path, value]) => ({ op: operation.op, path, value }));
+  return rest.length ? [{ ...operation, value: Object.fromEntries(rest) }, ...own] : own;
+}
+
+/** `[null]` as a value, or as an attribute of a no-path value: a multi-valued attribute has no null items. */
+function holdsNullItem(value: unknown): boolean {
+  const hasNull = (inner: unknown) => Array.isArray(inner) && inner.includes(null);
+  return hasNull(value) || (isPlainObject(value) && Object.values(value).some(hasNull));
 }
 
 /** `emails[type xx "a"].value` is a bad filter (400 invalidFilter), not a filter that matches nothing (noTarget). */
@@ -177,18 +204,38 @@ function extensionRemovedAttributeByAttribute(operation: PatchOperation): PatchO
 }
 
 /**
- * Applies operations with scimmy's PatchOp. Its TypeErrors come from the operations' data (e.g. a
- * no-path op whose value is null), so they are the client's 400 invalidValue, not a server fault.
+ * An add or replace of an extension's complex sub-attribute (`urn:…:User:manager.value`) is noTarget in
+ * scimmy unless the complex value already has another sub-attribute. It is an add of the complex attribute
+ * with that one sub-attribute, which scimmy merges into what is there: the same thing for a single-valued
+ * attribute (RFC 7644 3.5.2.1 and 3.5.2.3: the named sub-attribute is set, the others are left alone).
+ */
+function extensionSubAttributeAsComplexAdd(operation: PatchOperation): PatchOperation {
+  const op = operation.op.toLowerCase();
+  if ((op !== 'replace' && op !== 'add') || typeof operation.path !== 'string' || operation.path.includes('[')) return operation;
+  const separator = operation.path.lastIndexOf(':');
+  const extension = separator > 0 ? extensionNamed(operation.path.slice(0, separator)) : undefined;
+  const [attribute, sub, ...deeper] = operation.path.slice(separator + 1).split('.');
+  if (!extension || sub === undefined || deeper.length) return operation;
+  return { op: 'add', path: `${extension.id}:${attribute}`, value: { [sub]: operation.value } };
+}
+
+/**
+ * Applies operations with scimmy's PatchOp. Its TypeErrors come from the operations' data (e.g. a null
+ * item in a multi-valued add), so they are the client's 400 invalidValue, not a server fault; their text
+ * describes scimmy's internals, so the client gets a plain one.
  */
 export async function applyPatch<S extends SCIMMY.Types.Schema>(operations: PatchOperation[], resource: S): Promise<S | undefined> {
   try {
     const definition = (resource.constructor as unknown as { definition: SCIMMY.Types.SchemaDefinition }).definition;
-    const expanded = operations.flatMap((operation) => unassignedAsRemovals(operation, definition)).flatMap(extensionRemovedAttributeByAttribute);
+    const expanded = operations
+      .flatMap((operation) => unassignedAsRemovals(operation, definition))
+      .flatMap(extensionRemovedAttributeByAttribute)
+      .map(extensionSubAttributeAsComplexAdd);
     if (expanded.length === 0) return undefined;
     const message = { schemas: [SCIMMY.Messages.PatchOp.id], Operations: expanded };
     return (await new SCIMMY.Messages.PatchOp(message as never).apply(resource)) as S | undefined;
   } catch (error) {
-    if (error instanceof TypeError) throw scimFailure(400, 'invalidValue', error.message);
+    if (error instanceof TypeError) throw scimFailure(400, 'invalidValue', 'a PATCH value does not fit the attribute it names (a null item in a list, or a value of the wrong shape)');
     throw error;
   }
 }

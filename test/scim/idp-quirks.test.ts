@@ -1,4 +1,4 @@
-import { ENTERPRISE, createUser, harness, patchOps, scim, userBody } from './helpers';
+import { ENTERPRISE, USER_SCHEMA, createUser, harness, patchOps, scim, userBody } from './helpers';
 
 describe('IdP behaviours the normalising layer accepts', () => {
   it('accepts capitalised ops (Entra: Add, Replace, Remove) on users', async () => {
@@ -84,6 +84,40 @@ describe('IdP behaviours the normalising layer accepts', () => {
     expect(replaced.body.emails.filter((e: { type: string }) => e.type === 'work')).toEqual([{ value: 'new@example.com', type: 'work' }]);
     const rows = h.store.db.prepare('SELECT value FROM user_emails WHERE user_id = ? ORDER BY value').all(id);
     expect(rows).toEqual([{ value: 'home@example.com' }, { value: 'new@example.com' }]);
+  });
+
+  it('sets typed values named by filtered keys of a no-path add or replace, with or without a value of that type', async () => {
+    const h = harness();
+    for (const op of ['Add', 'Replace']) {
+      const { id } = await createUser(h, `nopath-${op}`, { emails: [{ value: 'home@example.com', type: 'home' }] });
+      const res = await scim(h).patch(`/Users/${id}`, patchOps({ op, value: { 'emails[type eq "work"].value': 'work@example.com', 'phoneNumbers[type eq "mobile"].value': '+1 555', displayName: 'Nopath' } }));
+      expect([res.status, res.body.detail]).toEqual([200, undefined]);
+      expect(res.body.emails).toEqual(expect.arrayContaining([{ value: 'work@example.com', type: 'work' }, { value: 'home@example.com', type: 'home' }]));
+      expect(res.body.phoneNumbers).toEqual([{ value: '+1 555', type: 'mobile' }]);
+      expect(res.body.displayName).toBe('Nopath');
+      const again = await scim(h).patch(`/Users/${id}`, patchOps({ op, value: { 'emails[type eq "work"].value': 'new@example.com' } }));
+      expect(again.body.emails.filter((email: { type: string }) => email.type === 'work')).toEqual([{ value: 'new@example.com', type: 'work' }]);
+    }
+  });
+
+  it('replaces a sub-attribute of an extension attribute by path (manager.value), set or not', async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'mgr-path', { schemas: [USER_SCHEMA, ENTERPRISE], [ENTERPRISE]: { manager: { value: 'm-1' } } });
+    const replaced = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'Replace', path: `${ENTERPRISE}:manager.value`, value: 'm-2' }));
+    expect([replaced.status, replaced.body[ENTERPRISE]]).toEqual([200, { manager: { value: 'm-2' } }]);
+    const { id: other } = await createUser(h, 'mgr-unset');
+    const set = await scim(h).patch(`/Users/${other}`, patchOps({ op: 'replace', path: `${ENTERPRISE}:manager.value`, value: 'm-3' }));
+    expect([set.status, set.body[ENTERPRISE]]).toEqual([200, { manager: { value: 'm-3' } }]);
+  });
+
+  it('answers malformed PATCH values with a plain 400 invalidValue, not a JavaScript error', async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'malformed');
+    for (const operation of [{ op: 'replace', value: null }, { op: 'add', value: 'text' }, { op: 'add', path: 'emails', value: [null] }]) {
+      const res = await scim(h).patch(`/Users/${id}`, patchOps(operation));
+      expect([res.status, res.body.scimType]).toEqual([400, 'invalidValue']);
+      expect(res.body.detail).not.toMatch(/undefined|null to object|proxy|trap|falsish/);
+    }
   });
 
   it('finds users the Okta way: filter=userName eq "…" with startIndex=1&count=100, case-insensitively', async () => {
