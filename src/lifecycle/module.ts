@@ -31,7 +31,10 @@ export const lifecycleModule: ServerModule = {
     const targets = config.targets.map((target) => target.name);
     const sweepNow = (requestId: string) => {
       const result = sweeper.run(requestId);
-      logger.info('expiry sweep', { requestId, ...counts(result) });
+      const changed = counts(result);
+      // Every minute by default: a line at info only when the sweep changed something.
+      const level = Object.values(changed).some((count) => count > 0) ? 'info' : 'debug';
+      logger.log(level, 'expiry sweep', { requestId, ...changed });
       return result;
     };
     let task: ScheduledTask | undefined;

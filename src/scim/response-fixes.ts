@@ -33,3 +33,26 @@ export function truthfulListCounts() {
 }
 
 const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+/**
+ * scimmy-routers writes `meta.location` of /ServiceProviderConfig, /ResourceTypes and /Schemas from the
+ * request's path (`/scim/v2/Schemas/…`); with `server.baseUrl` set, every location is absolute, these too.
+ */
+export function absoluteDiscoveryLocations(baseUrl: string | undefined) {
+  const origin = baseUrl?.replace(/\/$/, '');
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    if (!origin) return next();
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const list = body as { Resources?: unknown[] } | null;
+      for (const resource of [body, ...(Array.isArray(list?.Resources) ? list.Resources : [])]) absoluteLocation(resource, origin);
+      return json(body);
+    };
+    next();
+  };
+}
+
+function absoluteLocation(resource: unknown, origin: string): void {
+  const meta = isPlainObject(resource) ? resource.meta : undefined;
+  if (isPlainObject(meta) && typeof meta.location === 'string' && meta.location.startsWith('/')) meta.location = `${origin}${meta.location}`;
+}

@@ -5,9 +5,9 @@ import { scimContextFor, type ScimContext } from './context';
 import { bulk } from './bulk';
 import { allowedMethods } from './methods';
 import { normalizeRequests, scimBody } from './request-body';
-import { unavailableAfterScimmy } from './errors';
+import { sendScimError, unavailableAfterScimmy } from './errors';
 import { parseableExpressions, plainQuery, unknownIdShapes } from './request-query';
-import { bareServerErrors, truthfulListCounts } from './response-fixes';
+import { absoluteDiscoveryLocations, bareServerErrors, truthfulListCounts } from './response-fixes';
 import { notModified } from './etag';
 import { KeyedLock } from './keyed-lock';
 import { search } from './search';
@@ -36,11 +36,13 @@ export function createScimRouter(deps: AppDeps): Router {
     contexts.set(req, scimContextFor(req, res, { store: deps.store, logger: deps.logger, locks, maxResults: scim.maxResults, baseUrl: deps.config.server.baseUrl }));
     next();
   });
-  router.use(notModified(), truthfulListCounts());
+  router.use(notModified(), truthfulListCounts(), absoluteDiscoveryLocations(deps.config.server.baseUrl));
   router.post('/.search', search(contextOf, { users: true, groups: true }));
   router.post('/Users/.search', search(contextOf, { users: true, groups: false }));
   router.post('/Groups/.search', search(contextOf, { users: false, groups: true }));
   router.post('/Bulk', bulk(contextOf, scim.maxBulkOperations));
+  // Answered here, not by scimmy-routers, whose 501 reaches the error handler and is logged as a server fault.
+  router.all('/Me', (_req, res) => sendScimError(res, 501, 'Endpoint Not Implemented: the bridge authenticates clients, not users, so there is no /Me (RFC 7644 3.11)'));
   router.use(
     new SCIMMYRouters({
       type: 'bearer',

@@ -97,11 +97,27 @@ describe('/Bulk', () => {
   });
 });
 
+describe('server.baseUrl', () => {
+  it('makes every meta.location and Location header absolute, discovery endpoints included', async () => {
+    const h = harness({}, { baseUrl: 'https://bridge.example.com/' });
+    const created = await scim(h).post('/Users', userBody('located'));
+    expect(created.headers.location).toBe(`https://bridge.example.com/scim/v2/Users/${created.body.id}`);
+    expect(created.body.meta.location).toBe(created.headers.location);
+    expect((await scim(h).get('/ServiceProviderConfig')).body.meta.location).toBe('https://bridge.example.com/scim/v2/ServiceProviderConfig');
+    expect((await scim(h).get('/ResourceTypes/User')).body.meta.location).toBe('https://bridge.example.com/scim/v2/ResourceTypes/User');
+    const schemas = (await scim(h).get('/Schemas')).body.Resources as Array<{ meta: { location: string } }>;
+    expect(schemas.length).toBeGreaterThan(0);
+    for (const schema of schemas) expect(schema.meta.location).toMatch(/^https:\/\/bridge\.example\.com\/scim\/v2\/Schemas\/urn:/);
+  });
+});
+
 describe('/Me', () => {
-  it('is not offered: 501 as a SCIM error', async () => {
+  it('is not offered: 501 as a SCIM error, not logged as a server fault', async () => {
     const h = harness();
     const res = await scim(h).get('/Me');
     expect(res.status).toBe(501);
-    expect(res.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '501', detail: 'Endpoint Not Implemented' });
+    expect(res.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '501', detail: expect.stringMatching(/^Endpoint Not Implemented/) });
+    expect((await scim(h).delete('/Me')).status).toBe(501);
+    expect(h.logLines.filter((line) => line.includes('"level":"error"'))).toEqual([]);
   });
 });

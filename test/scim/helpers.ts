@@ -24,9 +24,10 @@ export interface Harness {
 }
 
 /** A real app over a real in-memory SQLite store, with a scim token, and the log lines it writes. */
-export function harness(scim: Partial<BridgeConfig['scim']> = {}): Harness {
+export function harness(scim: Partial<BridgeConfig['scim']> = {}, server: Partial<BridgeConfig['server']> = {}): Harness {
   const config = defaultConfig();
   config.scim = { ...config.scim, ...scim };
+  config.server = { ...config.server, ...server };
   const store = new Store(openDatabase(':memory:'));
   const tokens = new Tokens(store.db);
   const token = tokens.create('okta', 'scim');
