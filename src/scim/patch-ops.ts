@@ -31,6 +31,9 @@ export function requirePatchOp(message: unknown): PatchOperation[] {
     else if (operation.op.toLowerCase() !== 'remove' && !isPlainObject(operation.value)) {
       throw scimFailure(400, 'invalidValue', `operation ${index + 1}: an ${operation.op} without a path needs an object of attributes as its value (RFC 7644 3.5.2)`);
     }
+    if (operation.op.toLowerCase() !== 'remove' && operation.value === undefined) {
+      throw scimFailure(400, 'invalidValue', `operation ${index + 1}: an ${operation.op} needs a value (RFC 7644 3.5.2)`);
+    }
     if (holdsNullItem(operation.value)) throw scimFailure(400, 'invalidValue', `operation ${index + 1}: a list of values holds null`);
   });
   return (Operations as unknown as PatchOperation[]).flatMap(filteredKeysAsPaths);
@@ -51,6 +54,36 @@ function filteredKeysAsPaths(operation: PatchOperation, index: number): PatchOpe
   const rest = entries.filter(([key]) => !key.includes('['));
   const own = filtered.map(([path, value]) => ({ op: operation.op, path, value }));
   return rest.length ? [{ ...operation, value: Object.fromEntries(rest) }, ...own] : own;
+}
+
+/** RFC 7644 3.5.2 PATH after an optional schema URN: `attr`, `attr.sub`, `attr[filter]` or `attr[filter].sub`. */
+const ATTRIBUTE_PATH = /^[A-Za-z][\w$-]*(?:\.[A-Za-z][\w$-]*)?(?:\[.+\](?:\.[A-Za-z][\w$-]*)?)?$/s;
+
+/**
+ * A path scimmy would read leniently is refused as the RFC says (400 invalidPath): `name..givenName`, or a
+ * value filter on a single-valued attribute (`displayName[value eq "x"]`), which scimmy applied as if the
+ * filter were not there. Paths under a schema URN scimmy does not know are left to its own check.
+ */
+function requireAttributePath(path: string | undefined, definition: SCIMMY.Types.SchemaDefinition, index: number): void {
+  if (path === undefined || extensionNamed(path)) return;
+  const extension = USER_EXTENSIONS().find((candidate) => path.toLowerCase().startsWith(`${candidate.id.toLowerCase()}:`));
+  if (!extension && path.toLowerCase().startsWith('urn:')) return;
+  const attributePath = extension ? path.slice(extension.id.length + 1) : path;
+  const invalid = (why: string) => scimFailure(400, 'invalidPath', `operation ${index + 1}: '${path.slice(0, 200)}' ${why}`);
+  if (!ATTRIBUTE_PATH.test(attributePath)) throw invalid('is not an attribute path (RFC 7644 3.5.2)');
+  if (attributePath.includes('[') && filteredAttribute(definition, path)?.config.multiValued === false) {
+    throw invalid('filters a single-valued attribute; value filters select items of multi-valued attributes');
+  }
+}
+
+/** The attribute a value filter is applied to (`emails` in `emails[type eq "work"].value`), when the schema has it. */
+function filteredAttribute(definition: SCIMMY.Types.SchemaDefinition, path: string): SCIMMY.Types.Attribute | undefined {
+  try {
+    const attribute = definition.attribute(path.replace(/\[.*$/s, ''));
+    return attribute instanceof SCIMMY.Types.Attribute ? attribute : undefined;
+  } catch {
+    return undefined; // an unknown name: scimmy's own check answers it
+  }
 }
 
 /** `[null]` as a value, or as an attribute of a no-path value: a multi-valued attribute has no null items. */
@@ -126,9 +159,11 @@ function hasTypedValue(current: Json, attribute: string, type: string): boolean 
 }
 
 /** The extension schemas a User may carry; their ids as no-path keys or paths hold the extension's attributes. */
+const USER_EXTENSIONS = () => [SCIMMY.Schemas.EnterpriseUser.definition, IdentitySchema.definition];
+
 function extensionNamed(path: string) {
   const lower = path.toLowerCase();
-  return [SCIMMY.Schemas.EnterpriseUser.definition, IdentitySchema.definition].find((definition) => definition.id.toLowerCase() === lower);
+  return USER_EXTENSIONS().find((definition) => definition.id.toLowerCase() === lower);
 }
 
 /** null is unassigned (RFC 7643 2.5); so is a manager reference without a value (normalize.ts makes it null). */
@@ -225,8 +260,9 @@ function extensionSubAttributeAsComplexAdd(operation: PatchOperation): PatchOper
  * describes scimmy's internals, so the client gets a plain one.
  */
 export async function applyPatch<S extends SCIMMY.Types.Schema>(operations: PatchOperation[], resource: S): Promise<S | undefined> {
+  const definition = (resource.constructor as unknown as { definition: SCIMMY.Types.SchemaDefinition }).definition;
+  operations.forEach((operation, index) => requireAttributePath(operation.path, definition, index));
   try {
-    const definition = (resource.constructor as unknown as { definition: SCIMMY.Types.SchemaDefinition }).definition;
     const expanded = operations
       .flatMap((operation) => unassignedAsRemovals(operation, definition))
       .flatMap(extensionRemovedAttributeByAttribute)

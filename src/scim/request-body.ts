@@ -11,10 +11,15 @@ const JSON_TYPES = ['application/scim+json', 'application/json'];
  * before scimmy sees the request (which would call a text body "not a single User object").
  */
 export function scimBody(maxPayloadBytes: number) {
-  const parse = express.json({ type: JSON_TYPES, limit: maxPayloadBytes, strict: true, verify: requireUtf8 });
+  return jsonBody(maxPayloadBytes, JSON_TYPES);
+}
+
+/** scimBody for the given media types (type-is patterns such as application/*+json). */
+export function jsonBody(maxPayloadBytes: number, types: string[]) {
+  const parse = express.json({ type: types, limit: maxPayloadBytes, strict: true, verify: requireUtf8 });
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (hasBody(req) && !req.is(JSON_TYPES)) {
-      return sendScimError(res, 415, `the request body must be ${JSON_TYPES.join(' or ')}; Content-Type was ${req.header('content-type')?.slice(0, 100) ?? 'missing'}`);
+    if (hasBody(req) && !req.is(types)) {
+      return sendScimError(res, 415, `the request body must be ${types.join(' or ')}; Content-Type was ${req.header('content-type')?.slice(0, 100) ?? 'missing'}`);
     }
     parse(req, res, (error?: unknown) => {
       if (!error) {
@@ -25,6 +30,8 @@ export function scimBody(maxPayloadBytes: number) {
       const type = (error as { type?: string }).type;
       if (type === 'entity.too.large') return sendScimError(res, 413, `request body exceeds the ${maxPayloadBytes}-byte limit`);
       if (type === 'entity.verify.failed') return sendScimError(res, 400, 'request body is not valid UTF-8', 'invalidSyntax');
+      if (type === 'charset.unsupported') return sendScimError(res, 415, `the request body must be UTF-8 JSON; charset ${(error as { charset?: string }).charset ?? ''} is not supported`);
+      if (type === 'encoding.unsupported') return sendScimError(res, 415, 'the request body must not be compressed with that Content-Encoding (gzip and deflate are accepted)');
       sendScimError(res, 400, 'request body is not valid JSON', 'invalidSyntax');
     });
   };

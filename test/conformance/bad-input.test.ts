@@ -67,6 +67,24 @@ describe('bad input at the SCIM edge', () => {
     expectScim(await raw('post', '/Users', JSON.stringify(userBody('charset-b')), 'application/json;charset=UTF-8'), 201);
   });
 
+  it('a charset other than UTF-8 is 415 (not "invalid JSON"), and writes nothing', async () => {
+    const res = await raw('post', '/Users', JSON.stringify(userBody('latin')), 'application/scim+json; charset=latin1');
+    expectScimError(res, 415);
+    expect(res.body.detail).toMatch(/UTF-8.*latin1/);
+    await rejected(() => raw('post', '/Users', JSON.stringify(userBody('latin')), 'application/json; charset=iso-8859-1'), 415);
+  });
+
+  it('PATCH paths the RFC grammar refuses are 400 invalidPath, and an add or replace without a value is 400 invalidValue', async () => {
+    const { id } = await createUser(h, 'paths');
+    const patch = (operation: object) => raw('patch', `/Users/${id}`, JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [operation] }));
+    await rejected(() => patch({ op: 'replace', path: 'name..givenName', value: 'x' }), 400, 'invalidPath');
+    await rejected(() => patch({ op: 'replace', path: 'displayName[value eq "x"]', value: 'y' }), 400, 'invalidPath');
+    await rejected(() => patch({ op: 'add', path: 'name[givenName eq "Given"].familyName', value: 'y' }), 400, 'invalidPath');
+    await rejected(() => patch({ op: 'replace', path: 'displayName' }), 400, 'invalidValue');
+    expectScim(await patch({ op: 'replace', path: 'emails[type eq "work"].value', value: 'ok@example.com' }), 200);
+    expectScim(await patch({ op: 'replace', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', value: 'Eng' }), 200);
+  });
+
   it('a body over maxPayloadBytes is 413 and writes nothing', async () => {
     const huge = JSON.stringify(userBody('huge', { title: 'x'.repeat(1_100_000) }));
     await rejected(() => raw('post', '/Users', huge), 413);
