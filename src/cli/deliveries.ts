@@ -3,11 +3,12 @@ import type { QueueItem, QueueState, SubjectRef } from '../store';
 import { withDatabaseOptions, withStore, type DatabaseOptions } from './database';
 import { CliError, writeLine, type CliIo } from './io';
 import { cliContext, deliveryAdmin, table } from './delivery-admin-cli';
+import { positiveIntegerOption } from './option-parsers';
 
 interface ListOptions extends DatabaseOptions {
   target?: string;
   state?: QueueState;
-  limit: string;
+  limit: number;
   json?: boolean;
 }
 
@@ -41,13 +42,11 @@ function listCommand(command: Command, io: CliIo, state: QueueState | undefined)
   withDatabaseOptions(
     command
       .option('--target <name>', 'only this target')
-      .option('--limit <n>', 'at most this many rows', '100')
+      .option('--limit <n>', 'at most this many rows', positiveIntegerOption, 100)
       .option('--json', 'one JSON object per line'),
   ).action((options: ListOptions) =>
     withStore(options, io, true, (store) => {
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive integer');
-      const items = deliveryAdmin(store, options, io).deliveries({ target: options.target, state: state ?? options.state, limit });
+      const items = deliveryAdmin(store, options, io).deliveries({ target: options.target, state: state ?? options.state, limit: options.limit });
       const lines = options.json ? items.map((item) => JSON.stringify(item)) : deliveryTable(items);
       for (const line of lines) writeLine(io.stdout, line);
     }),

@@ -1,13 +1,21 @@
 import { InvalidArgumentError } from 'commander';
-import { parsePort } from '../config/load';
 
-export function portOption(text: string): number {
-  const port = parsePort(text);
-  if (port === undefined) throw new InvalidArgumentError('must be an integer from 0 to 65535.');
-  return port;
+/**
+ * The parser for every integer option: a value that is not an integer from min to max is a usage error
+ * (exit 2) that commander prints naming the option and the value, before any file is opened.
+ */
+export function integerOption(min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
+  return (text) => {
+    const value = /^-?\d+$/.test(text.trim()) ? Number(text) : NaN;
+    if (!(value >= min && value <= max)) throw new InvalidArgumentError(`must be an integer ${rangeText(min, max)}.`);
+    return value;
+  };
 }
 
-export function nonNegativeIntegerOption(text: string): number {
-  if (!/^\d+$/.test(text)) throw new InvalidArgumentError('must be a non-negative integer.');
-  return Number(text);
+function rangeText(min: number, max: number): string {
+  return max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
 }
+
+export const portOption = integerOption(0, 65535);
+export const nonNegativeIntegerOption = integerOption(0);
+export const positiveIntegerOption = integerOption(1);

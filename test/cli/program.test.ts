@@ -1,11 +1,54 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli } from './support/run-cli';
+import { PassThrough } from 'node:stream';
+import type { Command } from 'commander';
+import { createProgram } from '../../src/cli/program';
+import { Store } from '../../src/store';
+import { cli, tempDir } from './support/run-cli';
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
 
 describe('scim-bridge --version', () => {
   it.each(['--version', '-V'])('%s prints the package version and exits 0', async (flag) => {
     expect(await cli([flag])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+});
+
+describe('integer options', () => {
+  /** Every option of every command whose value is a number, found by walking the program (so new ones are covered too). */
+  function integerOptions(): Array<{ command: string[]; flag: string }> {
+    const found: Array<{ command: string[]; flag: string }> = [];
+    const walk = (command: Command, path: string[]) => {
+      for (const option of command.options) {
+        if (/<(n|seq)>/.test(option.flags)) found.push({ command: path, flag: option.long! });
+      }
+      for (const sub of command.commands) walk(sub, [...path, sub.name()]);
+    };
+    walk(createProgram({ stdout: new PassThrough(), stderr: new PassThrough(), env: {} }), []);
+    return found;
+  }
+
+  it('exist on the commands that page, start or listen', () => {
+    expect(integerOptions().map(({ command, flag }) => `${command.join(' ')} ${flag}`).sort()).toEqual([
+      'deliveries dead --limit', 'deliveries list --limit', 'ledger export --since', 'serve --port',
+    ]);
+  });
+
+  it.each(integerOptions().flatMap(({ command, flag }) => ['abc', '1.5', '-1', '99999999999999999999'].map((value) => [command.join(' '), flag, value])))(
+    '%s %s %s is a usage error naming the option, before any database is opened',
+    async (command, flag, value) => {
+      const db = join(tempDir('integer-option'), 'never-created.db');
+      const run = await cli([...command.split(' '), flag, value, '--db', db]);
+      expect(run).toMatchObject({ code: 2, stdout: '' });
+      expect(run.stderr).toMatch(new RegExp(`option '${flag} <\\w+>' argument '${value}' is invalid\\. must be an integer`));
+      expect(existsSync(db)).toBe(false);
+    },
+  );
+
+  it('accepts an integer in range', async () => {
+    const db = join(tempDir('integer-option-ok'), 'bridge.db');
+    Store.open(db).close();
+    expect(await cli(['deliveries', 'list', '--limit', '5', '--db', db])).toMatchObject({ code: 0 });
+    expect(await cli(['ledger', 'export', '--since', '0', '--db', db])).toMatchObject({ code: 0 });
   });
 });
