@@ -9,6 +9,8 @@ import { healthRouter } from './http/health';
 import { retryAfterOnUnavailable } from './http/retry-after';
 import { asStorageUnavailable } from './store/storage-guard';
 import { createScimRouter } from './scim/router';
+import { jsonBody } from './scim/request-body';
+import { methodNotAllowed } from './http/admin/method-not-allowed';
 
 export interface AppDeps {
   store: Store;
@@ -21,6 +23,10 @@ export interface AppDeps {
   rootRouters?: express.Router[];
 }
 
+const ADMIN_BODY_LIMIT = 1024 * 1024;
+/** A body of another type would be ignored and the action run with its defaults, so it is 415 instead. */
+const ADMIN_BODY_TYPES = ['application/json', 'application/*+json'];
+
 /** The express application, without listen(): main.ts serves it, tests drive it with supertest. */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -32,7 +38,7 @@ export function createApp(deps: AppDeps): express.Express {
   for (const router of deps.rootRouters ?? []) app.use(router);
   app.use('/scim/v2', requireToken(deps.tokens, 'scim'), createScimRouter(deps));
   if (deps.adminRouters?.length) {
-    app.use('/admin', requireToken(deps.tokens, 'admin'), express.json({ limit: '1mb' }), ...deps.adminRouters);
+    app.use('/admin', requireToken(deps.tokens, 'admin'), jsonBody(ADMIN_BODY_LIMIT, ADMIN_BODY_TYPES), ...deps.adminRouters, methodNotAllowed(deps.adminRouters));
   }
   app.use((_req: Request, res: Response) => {
     res.status(404).type('application/scim+json').send(scimError(404, 'no such endpoint'));

@@ -25,6 +25,13 @@ function writeRoutes(routers: Router[]): Array<{ method: 'post' | 'patch' | 'put
   }));
 }
 
+/** Every route of the admin routers with its path parameters filled in and the methods it has. */
+function routes(routers: Router[]): Array<{ path: string; methods: string[] }> {
+  return routers.flatMap((router) => (router.stack as RouteLayer[]).flatMap((layer) => layer.route
+    ? [{ path: `/admin${layer.route.path.replace(/:\w+/g, randomUUID())}`, methods: Object.keys(layer.route.methods).map((method) => method.toUpperCase()) }]
+    : []));
+}
+
 describe('admin write routes with a missing or unusable body', () => {
   let directory: MemoryDirectory;
   let store: Store;
@@ -59,6 +66,7 @@ describe('admin write routes with a missing or unusable body', () => {
     ['an empty JSON body', (call) => call.set('Content-Type', 'application/json').send('')],
     ['a body that is not JSON', (call) => call.set('Content-Type', 'application/json').send('{mode: fix')],
     ['another content type', (call) => call.set('Content-Type', 'text/plain').send('mode=fix')],
+    ['a JSON body of a +json type', (call) => call.set('Content-Type', 'application/scim+json').send('{}')],
     ['a JSON array', (call) => call.send([{ mode: 'fix' }])],
     ['a JSON string', (call) => call.set('Content-Type', 'application/json').send('"fix"')],
   ];
@@ -77,6 +85,77 @@ describe('admin write routes with a missing or unusable body', () => {
     expect(paused.body).toEqual({ target: 'app', paused: true });
     expect(store.ledger.forRequest(paused.headers['x-request-id'] as string).map((row) => row.reason)).toContain('paused by ops');
     expect((await request(app).post('/admin/targets/app/resume').set('Authorization', admin)).body).toEqual({ target: 'app', paused: false });
+  });
+
+  const runs = async () => (await request(app).get('/admin/reconcile').set('Authorization', admin)).body.runs as Array<{ id: string; mode: string; dryRun: boolean }>;
+
+  it.each([
+    ['curl -d\'s default form type', 'application/x-www-form-urlencoded'],
+    ['text/plain', 'text/plain'],
+    ['no content type', undefined],
+  ])('refuses a body sent as %s with 415 and starts no run', async (_label, type) => {
+    const before = (await runs()).length;
+    const call = request(app).post('/admin/reconcile/app').set('Authorization', admin);
+    const response = await (type ? call.set('Content-Type', type) : call).send(Buffer.from('{"mode":"fix","dryRun":true}'));
+    expect(response.status).toBe(415);
+    expect(response.body).toMatchObject({ status: '415', detail: expect.stringContaining('application/json or application/*+json') });
+    expect(response.body.detail).toContain(`Content-Type was ${type ?? 'missing'}`);
+    expect(await runs()).toHaveLength(before);
+  });
+
+  it('refuses a chunked body of another type on a route whose body is optional', async () => {
+    const call = request(app).post('/admin/targets/app/pause').set('Authorization', admin).set('Content-Type', 'text/plain');
+    call.write('reason=maintenance');
+    const response = await call;
+    expect(response.status).toBe(415);
+  });
+
+  it('reads an application/scim+json body like application/json: its mode and dryRun are the run\'s', async () => {
+    const started = await request(app).post('/admin/reconcile/app').set('Authorization', admin)
+      .set('Content-Type', 'application/scim+json').send(JSON.stringify({ mode: 'fix', dryRun: true }));
+    expect(started.status).toBe(202);
+    expect((await runs()).find((run) => run.id === started.body.id)).toMatchObject({ mode: 'fix', dryRun: true });
+  });
+
+  it.each([
+    ['/admin/reconcile/app', { mode: 'destroy' }],
+    ['/admin/targets/app/pause', { reason: {} }],
+  ])('validates an application/scim+json body against the schema (%s)', async (path, body) => {
+    const response = await request(app).post(path).set('Authorization', admin).set('Content-Type', 'application/scim+json').send(JSON.stringify(body));
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ scimType: 'invalidValue' });
+  });
+
+  it('answers malformed JSON with 400 invalidSyntax', async () => {
+    const response = await request(app).post('/admin/reconcile/app').set('Authorization', admin).set('Content-Type', 'application/json').send('{mode: fix');
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
+  });
+
+  it('answers a method a known admin path lacks with 405 and an Allow header, on every route', async () => {
+    const deleted = await request(app).delete('/admin/targets').set('Authorization', admin);
+    expect(deleted.status).toBe(405);
+    expect(deleted.headers.allow).toBe('GET, HEAD');
+    expect(deleted.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '405' });
+    for (const route of routes(routers)) {
+      const response = await request(app).put(route.path).set('Authorization', admin);
+      expect({ path: route.path, status: response.status, allow: response.headers.allow?.split(', ') })
+        .toEqual({ path: route.path, status: 405, allow: expect.arrayContaining(route.methods) });
+    }
+    expect((await request(app).delete('/admin/no-such-thing').set('Authorization', admin)).status).toBe(404);
+    expect((await request(app).delete('/admin/targets').set('Authorization', 'Bearer nope')).status).toBe(401);
+  });
+
+  it('answers the history of a subject that never existed 404, and of a deleted user 200', async () => {
+    const unknown = await request(app).get(`/admin/subjects/user/${randomUUID()}/history`).set('Authorization', admin);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '404' });
+    const ctx = { actor: 'test', requestId: randomUUID(), source: 'scim' as const };
+    const user = store.users.create({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `gone-${randomUUID()}` }, ctx);
+    store.users.delete(user.id, ctx);
+    const deleted = await request(app).get(`/admin/subjects/user/${user.id}/history`).set('Authorization', admin);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.ledger.map((row: { kind: string }) => row.kind)).toEqual(expect.arrayContaining(['user.created', 'user.deleted']));
   });
 
   it.each(bodies)('answers %s on every write route with a SCIM error or success, never a 5xx', async (_label, withBody) => {

@@ -49,9 +49,11 @@ async function queueSeries(): Promise<string[]> {
 
 describe('request metrics', () => {
   it('labels a route by its declared template whether the answer is 200, 400 or 401', async () => {
-    expect((await admin('get', '/admin/subjects/user/u-1/history')).status).toBe(200);
-    expect((await admin('get', '/admin/subjects/robot/u-1/history')).status).toBe(400);
-    expect((await request(app).get('/admin/subjects/user/u-1/history')).status).toBe(401);
+    const ctx = { actor: 'test', requestId: 'r-1', source: 'scim' as const };
+    const { id } = store.users.create({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ada' }, ctx);
+    expect((await admin('get', `/admin/subjects/user/${id}/history`)).status).toBe(200);
+    expect((await admin('get', `/admin/subjects/robot/${id}/history`)).status).toBe(400);
+    expect((await request(app).get(`/admin/subjects/user/${id}/history`)).status).toBe(401);
     expect(await requestSeries()).toEqual([
       'scim_bridge_http_requests_total{method="GET",route="/admin/subjects/:kind/:id/history",status="200"} 1',
       'scim_bridge_http_requests_total{method="GET",route="/admin/subjects/:kind/:id/history",status="400"} 1',

@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import retrySchema from '../../../schemas/admin/delivery-retry.schema.json';
 import pauseSchema from '../../../schemas/admin/target-pause.schema.json';
 import type { ChangeContext, QueueState, SubjectKind } from '../../store';
-import type { DeliveryAdmin } from '../../sync/delivery-admin';
+import type { DeliveryAdmin, SubjectHistory } from '../../sync/delivery-admin';
 import type { TargetStatus } from '../../sync/engine';
 import { InvalidRequest, guarded, queryInt, queryText, validateBody } from './request';
 
@@ -10,6 +10,18 @@ export interface DeliveriesAdminDeps {
   admin: DeliveryAdmin;
   /** Live engine state (health, in-flight work); absent when the engine is not running. */
   engineStatus?: () => TargetStatus[];
+}
+
+class UnknownSubject extends Error {
+  readonly status = 404;
+  constructor(subject: string) {
+    super(`no ${subject} is or was known to the bridge`);
+  }
+}
+
+/** Every create writes a ledger row and the ledger is never pruned, so a deleted (even purged) subject still has one. */
+function neverExisted(history: SubjectHistory): boolean {
+  return history.ledger.length === 0 && history.targets.every((target) => !target.queue && !target.link);
 }
 
 const QUEUE_STATES: QueueState[] = ['pending', 'inflight', 'dead'];
@@ -59,7 +71,9 @@ export function deliveriesAdminRouter(deps: DeliveriesAdminDeps): Router {
   router.get('/subjects/:kind/:id/history', guarded((req, res) => {
     const kind = req.params.kind as SubjectKind;
     if (!SUBJECT_KINDS.includes(kind)) throw new InvalidRequest(`kind must be one of ${SUBJECT_KINDS.join(', ')}`);
-    res.json(admin.history(kind, req.params.id as string));
+    const history = admin.history(kind, req.params.id as string);
+    if (neverExisted(history)) throw new UnknownSubject(history.subject);
+    res.json(history);
   }));
 
   return router;

@@ -10,8 +10,8 @@ const compiled = new Map<AnySchema, ValidateFunction>();
 
 /**
  * Rejects a body that does not match `schema` with 400 invalidValue naming each problem's path. A request
- * without a JSON body (none, empty, or another content type) is validated as `{}`, and what was validated
- * is what the handler finds in `req.body`: a handler never sees a body its schema did not accept.
+ * without a body is validated as `{}` (a body of a non-JSON type was already refused 415 by the app), and
+ * what was validated is what the handler finds in `req.body`: a handler never sees a body its schema did not accept.
  */
 export function validateBody(schema: AnySchema) {
   return (req: Request, res: Response, next: NextFunction): void => {
