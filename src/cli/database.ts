@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load';
 import { Store } from '../store';
@@ -56,8 +56,15 @@ export function withReadOnlyDatabase<T>(options: DatabaseOptions, io: CliIo, fn:
 
 function existingFile(options: DatabaseOptions, io: CliIo, mustExist: boolean): string {
   const file = databaseFile(options, io);
-  if (mustExist && !existsSync(file)) throw new CliError(`database ${file} does not exist (use --db or SCIM_BRIDGE_DB)`);
+  checkDatabasePath(file, { mustExist });
   return file;
+}
+
+/** A path that cannot hold the database is named here; SQLite would only say "disk I/O error". */
+export function checkDatabasePath(file: string, { mustExist }: { mustExist: boolean }): void {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  if (stats?.isDirectory()) throw new CliError(`database ${file} is a directory, not a database file (use --db FILE or SCIM_BRIDGE_DB)`);
+  if (mustExist && !stats) throw new CliError(`database ${file} does not exist (use --db or SCIM_BRIDGE_DB)`);
 }
 
 /** Runs fn with an open store and always closes it. */

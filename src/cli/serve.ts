@@ -5,6 +5,7 @@ import { createLogger } from '../log';
 import { DatabaseInUseError } from '../serve-lock';
 import { startServer } from '../server';
 import { serverModules } from '../server-modules';
+import { checkDatabasePath } from './database';
 import { CliError, type CliIo } from './io';
 import { portOption } from './option-parsers';
 
@@ -24,6 +25,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .option('--db <file>', 'SQLite database file (default: SCIM_BRIDGE_DB, then the config file, then ./data/scim-bridge.db)')
     .action(async (options: ServeOptions) => {
       const config = loadConfig({ file: options.config, overrides: { port: options.port, dbFile: options.db }, env: io.env, connectors });
+      checkDatabasePath(config.database.file, { mustExist: false });
       const logger = createLogger({ stream: io.stdout });
       try {
         await startServer({ config, logger, modules: serverModules, exitOnSignals: true });

@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import type { Command } from 'commander';
-import { createProgram } from '../../src/cli/program';
 import { Store } from '../../src/store';
+import { everyCommand, minimalArgv } from './support/commands';
 import { cli, tempDir } from './support/run-cli';
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -17,15 +15,8 @@ describe('scim-bridge --version', () => {
 describe('integer options', () => {
   /** Every option of every command whose value is a number, found by walking the program (so new ones are covered too). */
   function integerOptions(): Array<{ command: string[]; flag: string }> {
-    const found: Array<{ command: string[]; flag: string }> = [];
-    const walk = (command: Command, path: string[]) => {
-      for (const option of command.options) {
-        if (/<(n|seq)>/.test(option.flags)) found.push({ command: path, flag: option.long! });
-      }
-      for (const sub of command.commands) walk(sub, [...path, sub.name()]);
-    };
-    walk(createProgram({ stdout: new PassThrough(), stderr: new PassThrough(), env: {} }), []);
-    return found;
+    return everyCommand().flatMap(({ path, command }) =>
+      command.options.filter((option) => /<(n|seq)>/.test(option.flags)).map((option) => ({ command: path, flag: option.long! })));
   }
 
   it('exist on the commands that page, start or listen', () => {
@@ -50,5 +41,22 @@ describe('integer options', () => {
     Store.open(db).close();
     expect(await cli(['deliveries', 'list', '--limit', '5', '--db', db])).toMatchObject({ code: 0 });
     expect(await cli(['ledger', 'export', '--since', '0', '--db', db])).toMatchObject({ code: 0 });
+  });
+});
+
+describe('--db', () => {
+  const databaseCommands = everyCommand().filter(({ command }) => command.options.some((option) => option.long === '--db'));
+
+  it.each(databaseCommands.map((line) => [line.path.join(' '), line]))('%s --db DIRECTORY names the directory', async (_name, line) => {
+    const directory = tempDir('db-directory');
+    expect(await cli([...minimalArgv(line), '--db', directory])).toEqual({
+      code: 1, stdout: '', stderr: `database ${directory} is a directory, not a database file (use --db FILE or SCIM_BRIDGE_DB)\n`,
+    });
+  });
+
+  it.each([['ledger', 'verify'], ['ledger', 'export'], ['token', 'list']])('%s %s --db in a missing directory says the file does not exist', async (...command) => {
+    const missing = join(tempDir('db-missing'), 'no-such-dir', 'bridge.db');
+    expect(await cli([...command, '--db', missing])).toEqual({ code: 1, stdout: '', stderr: `database ${missing} does not exist (use --db or SCIM_BRIDGE_DB)\n` });
+    expect(existsSync(join(missing, '..'))).toBe(false);
   });
 });
