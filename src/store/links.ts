@@ -31,6 +31,12 @@ export class Links {
       .get(target, kind, remoteId) as Link | undefined;
   }
 
+  /** Another subject's link to a remote object with this key (compared without case), if any. */
+  holderOfKey(target: string, subject: SubjectRef, key: string): Link | undefined {
+    return this.statements.get('SELECT * FROM links WHERE target = ? AND subject_kind = ? AND remote_key = ? COLLATE NOCASE AND subject_id <> ? LIMIT 1')
+      .get(target, subject.kind, key, subject.id) as Link | undefined;
+  }
+
   put(target: string, subject: SubjectRef, remote: { id: string; key?: string | null }, lastApplied: unknown): void {
     this.statements.get(`INSERT INTO links (target, subject_kind, subject_id, remote_id, remote_key, last_applied, synced_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -4,7 +4,7 @@ import type { DeliveryJob } from './delivery-job';
 import type { DesiredGroup } from './desired-state';
 import { changesFor, type AppliedGroup } from './diff';
 import { applyMembers, memberAccount, noteMember } from './group-members';
-import { claimRemote, waitForHolder } from './remote-ownership';
+import { claimKey, claimRemote, waitForHolder } from './remote-ownership';
 import { groupMappingFor } from './scope';
 import type { GroupMappingConfig } from './target-config';
 import type { SyncContext } from './sync-context';
@@ -47,6 +47,7 @@ async function correlateOrCreate(job: DeliveryJob, groups: GroupOperations, sync
     if (found) return adopt(job, sync, found, desired);
     throw new PermanentError(`group '${desired.key}' does not exist on the target and the mapping does not create it`);
   }
+  if (claimKey(job, sync, desired.key) === 'wait') return undefined;
   try {
     const created = await job.call('groups.create', (ctx) => groups.create(desired, ctx));
     job.wrote('groups.create', 'applied', { key: desired.key });

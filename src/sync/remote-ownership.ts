@@ -29,21 +29,38 @@ export class SharedRemoteError extends MappingError {
  *   dead-lettered with both ids, and the holder's account is not touched.
  */
 export function claimRemote(job: DeliveryJob, sync: SyncContext, remote: RemoteRef, applied: AppliedUser | AppliedGroup): 'linked' | 'wait' {
-  const target = job.runtime.name;
-  const holder = sync.links.byRemoteId(target, job.subject.kind, remote.id);
+  const holder = sync.links.byRemoteId(job.runtime.name, job.subject.kind, remote.id);
   if (holder && holder.subject_id !== job.subject.id) {
-    const previous: SubjectRef = { kind: holder.subject_kind, id: holder.subject_id };
-    if (deliveryUnderway(sync, target, previous)) return 'wait';
-    if (releasing(job, sync, previous)) {
-      job.alsoEnqueue.push(previous);
-      return 'wait';
-    }
-    if (sync.desired.isLive(previous)) throw new SharedRemoteError(conflictMessage(job, remote, previous));
+    if (holderVerdict(job, sync, holder, remote) === 'wait') return 'wait';
     transfer(job, sync, holder, remote, applied);
-    job.changes.takenOver = { remoteId: remote.id, from: `${previous.kind}:${previous.id}` };
+    job.changes.takenOver = { remoteId: remote.id, from: `${holder.subject_kind}:${holder.subject_id}` };
   }
   job.putLink(remote, applied);
   return 'linked';
+}
+
+/**
+ * Before creating `key` on the target: another subject linked to a remote object with that key is the
+ * same conflict as above, whether or not the target would refuse the duplicate (AWS IAM refuses a
+ * second group of one name, a SCIM server may accept it). 'free': nobody live holds it, create; a
+ * deleted holder's account is taken over when the create finds it there (claimRemote).
+ */
+export function claimKey(job: DeliveryJob, sync: SyncContext, key: string): 'free' | 'wait' {
+  const holder = sync.links.holderOfKey(job.runtime.name, job.subject, key);
+  if (!holder) return 'free';
+  return holderVerdict(job, sync, holder, { id: holder.remote_id, key }) === 'wait' ? 'wait' : 'free';
+}
+
+/** What to do about another subject's link to the remote object: wait for it, take it over ('gone'), or conflict (throws). */
+function holderVerdict(job: DeliveryJob, sync: SyncContext, holder: Link, remote: RemoteRef): 'wait' | 'gone' {
+  const previous: SubjectRef = { kind: holder.subject_kind, id: holder.subject_id };
+  if (deliveryUnderway(sync, job.runtime.name, previous)) return 'wait';
+  if (releasing(job, sync, previous)) {
+    job.alsoEnqueue.push(previous);
+    return 'wait';
+  }
+  if (sync.desired.isLive(previous)) throw new SharedRemoteError(conflictMessage(job, remote, previous));
+  return 'gone';
 }
 
 /** Waits come back after HOLDER_WAIT_MS without counting an attempt. */

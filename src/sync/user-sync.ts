@@ -2,7 +2,7 @@ import type { RemoteRef, RemoteUser, TargetUser } from '../../connectors/sdk/con
 import { ConflictError, NotFoundError, PermanentError } from '../../connectors/sdk/errors';
 import type { DeliveryJob } from './delivery-job';
 import { changesFor, type AppliedUser } from './diff';
-import { claimRemote, waitForHolder } from './remote-ownership';
+import { claimKey, claimRemote, waitForHolder } from './remote-ownership';
 import { groupMappingFor, userInScope } from './scope';
 import { backInScope, holdScopeLeave } from './scope-leave';
 import type { SyncContext } from './sync-context';
@@ -43,6 +43,7 @@ async function ensurePresent(job: DeliveryJob, sync: SyncContext, desired: Targe
  */
 async function correlateOrCreate(job: DeliveryJob, sync: SyncContext, desired: TargetUser): Promise<void> {
   const users = job.runtime.connector.users;
+  if (claimKey(job, sync, desired.key) === 'wait') return waitForHolder(job);
   try {
     const created = await job.call('users.create', (ctx) => users.create(desired, ctx));
     job.wrote('users.create', 'applied', { key: desired.key, attributes: Object.keys(desired.attributes) });

@@ -1,7 +1,26 @@
 import { migrate } from '../../src/store/db';
 import { databaseBefore } from '../store/migrated-to';
 import { ctx, Harness } from './harness';
+import { memory } from '../../connectors/memory';
+import type { AnyConnectorDefinition, Connector } from '../../connectors/sdk';
 import { recordingMemory, type RecordedUpdate } from './recording-connector';
+
+/** The memory connector whose groups.create never conflicts, like a SCIM server that allows two groups of one displayName. */
+function duplicateGroupNamesAccepted(): AnyConnectorDefinition {
+  let copies = 0;
+  return {
+    ...memory,
+    create(config, env): Connector {
+      const connector = memory.create(config, env);
+      const groups = connector.groups!;
+      const create: typeof groups.create = async (group, ctx) => {
+        const created = await groups.create({ ...group, key: copies++ === 0 ? group.key : `${group.key}#${copies}` }, ctx);
+        return { ...created, key: group.key };
+      };
+      return { ...connector, groups: { ...groups, create } };
+    },
+  };
+}
 
 const DAY = 86_400_000;
 const engineering = { scim: 'Engineering', target: 'eng', create: true };
@@ -57,7 +76,20 @@ describe('a remote account belongs to one subject per target', () => {
     expect(link(ada)?.remote_id).toBe(before.id);
     expect(link(bob)).toBeUndefined();
     expect(harness.remoteUser('Shared Name')).toEqual(before);
-    expect(harness.directory().callCounts()).toEqual({ 'users.create': 1 }); // refused as existing: nothing written
+    expect(harness.directory().callCounts()).toEqual({}); // the key is held by a live user: refused before any call
+  });
+
+  it('two live groups that map to one team key conflict even on a target that would accept a duplicate name', async () => {
+    harness = await Harness.start([{ groups: [engineering] }], { connectors: [duplicateGroupNamesAccepted()] });
+    const first = harness.createGroup('Engineering', []);
+    await harness.settle();
+    const second = harness.createGroup('ENGINEERING', []); // the mapping names groups case-insensitively
+    await harness.settle();
+    expect(harness.directory().allGroups()).toHaveLength(1);
+    expect(harness.store.links.get('app', { kind: 'group', id: first })?.remote_key).toBe('eng');
+    const row = harness.store.queue.get('app', { kind: 'group', id: second })!;
+    expect(row.state).toBe('dead');
+    expect(row.last_error).toContain(`already belongs to group ${first}`);
   });
 
   it('the migration keeps the newest of two links to one remote account, then refuses a second', () => {

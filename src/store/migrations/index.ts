@@ -11,6 +11,7 @@ import { tokenHistory } from './010-token-history';
 import { idpMembershipClock } from './011-idp-membership-clock';
 import { managerIndex } from './012-manager-index';
 import { userNameFold } from './013-user-name-fold';
+import { linkRemoteKey } from './014-link-remote-key';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,4 @@ export interface Migration {
  * compares each user and group with its last ledger row, so a migration that rewrites a resource must
  * record that in the ledger too.
  */
-export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes, grantEvidence, queueThrottled, uniqueRemoteLinks, ledgerAppendOnly, tokenHistory, idpMembershipClock, managerIndex, userNameFold];
+export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes, grantEvidence, queueThrottled, uniqueRemoteLinks, ledgerAppendOnly, tokenHistory, idpMembershipClock, managerIndex, userNameFold, linkRemoteKey];
