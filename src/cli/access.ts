@@ -42,6 +42,8 @@ export function registerAccessCommands(program: Command, io: CliIo): void {
     withStore(options, io, true, (store) => {
       const trail = evidenceTrail(store.db, subject);
       if (!trail) throw new CliError('subject must be user:<id|userName>, group:<id|name>, grant:<id> or request:<id>');
+      // Every subject that exists or existed has ledger rows (its creation at least), so none means a wrong name or id.
+      if (trail.length === 0) throw new CliError(`unknown subject ${subject}: the ledger has no rows about it`);
       for (const row of trail) writeLine(io.stdout, JSON.stringify(row));
     }),
   );
