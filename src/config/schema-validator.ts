@@ -13,7 +13,67 @@ export function createValidator(): Ajv {
 export function schemaProblems(ajv: Ajv, schema: AnySchema, data: unknown, base: ConfigPath = []): string[] {
   const validate = ajv.compile(schema);
   if (validate(data)) return [];
-  return [...new Set(withoutMismatchedBranches(validate.errors ?? []).filter(isReportable).map((error) => describeError(error, base)))];
+  const errors = withoutMismatchedBranches(withChosenObjectBranches(validate.errors ?? []));
+  return [...new Set(errors.filter(isReportable).map((error) => describeError(error, base)))];
+}
+
+interface ObjectBranch {
+  required: string[];
+  properties?: Record<string, unknown>;
+  additionalProperties?: unknown;
+}
+
+/**
+ * A oneOf/anyOf of object shapes told apart by their required keys (scope: `{all}` or `{groups}`) is
+ * judged by the keys the value has: with one branch's keys present only that branch's errors count
+ * (`scope.filtr: is not a known setting`); with none or several, the problem is the choice itself
+ * (`scope: must have exactly one of: all, groups`) plus any key no branch knows, not every branch's errors.
+ */
+function withChosenObjectBranches(errors: ErrorObject[]): ErrorObject[] {
+  let result = errors;
+  for (const combinator of errors.filter(isObjectUnion)) {
+    const branches = combinator.schema as ObjectBranch[];
+    const value = combinator.data as Record<string, unknown>;
+    const present = branches.flatMap((branch, index) => (branch.required.every((key) => key in value) ? [index] : []));
+    const keep = present.length === 1 || (present.length > 1 && combinator.keyword === 'anyOf') ? present : [];
+    result = result.filter((error) => {
+      const branch = branchIndex(error, combinator);
+      return branch === undefined || keep.includes(branch);
+    });
+    if (keep.length === 0) result = [...result, ...choiceErrors(combinator, branches, value, present)];
+  }
+  return result;
+}
+
+/** A oneOf/anyOf on an object whose branches each require their own keys, none shared (so the keys tell them apart). */
+function isObjectUnion(error: ErrorObject): boolean {
+  const branches = error.schema as Array<Partial<ObjectBranch>>;
+  const value = error.data as unknown;
+  if (error.keyword !== 'oneOf' && error.keyword !== 'anyOf') return false;
+  if (!Array.isArray(branches) || value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = branches.map((branch) => (Array.isArray(branch.required) ? branch.required : []));
+  const all = keys.flat();
+  return keys.every((required) => required.length > 0) && new Set(all).size === all.length;
+}
+
+/** Which branch of `combinator` an error comes from, or undefined when it is not one of its branches' errors. */
+function branchIndex(error: ErrorObject, combinator: ErrorObject): number | undefined {
+  const prefix = `${combinator.schemaPath}/`;
+  const at = combinator.instancePath;
+  if (!error.schemaPath.startsWith(prefix) || (error.instancePath !== at && !error.instancePath.startsWith(`${at}/`))) return undefined;
+  return Number(error.schemaPath.slice(prefix.length).split('/')[0]);
+}
+
+function choiceErrors(combinator: ErrorObject, branches: ObjectBranch[], value: Record<string, unknown>, present: number[]): ErrorObject[] {
+  const choices = [...new Set(branches.flatMap((branch) => branch.required))];
+  const has = present.length > 1 ? ` (it has ${choices.filter((key) => key in value).join(', ')})` : '';
+  const quantity = combinator.keyword === 'oneOf' ? 'exactly one of' : 'one of';
+  const choice = { ...combinator, keyword: 'choice', message: `must have ${quantity}: ${choices.join(', ')}${has}` };
+  const properties = Object.assign({}, ...branches.map((branch) => branch.properties ?? {})) as Record<string, unknown>;
+  // Only branches that allow no other keys say which keys are unknown (else the object's own properties may hold them).
+  const closed = branches.every((branch) => branch.additionalProperties === false);
+  const unknown = closed ? Object.keys(value).filter((key) => !(key in properties)) : [];
+  return [choice, ...unknown.map((key) => ({ ...combinator, keyword: 'additionalProperties', params: { additionalProperty: key }, parentSchema: { properties } }))];
 }
 
 /**
@@ -56,6 +116,8 @@ function describeError(error: ErrorObject, base: ConfigPath): string {
       return `${formatPath([...path, error.params.missingProperty as string])}: is required`;
     case 'additionalProperties':
       return `${formatPath([...path, error.params.additionalProperty as string])}: is not a known setting${knownKeys(error)}`;
+    case 'const':
+      return `${formatPath(path)}: must be ${JSON.stringify(error.params.allowedValue)}`;
     case 'enum':
       return `${formatPath(path)}: must be one of ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
     default:

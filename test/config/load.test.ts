@@ -174,3 +174,48 @@ describe('all problems in one pass', () => {
     ]);
   });
 });
+
+describe('a choice between object shapes (scope: all or groups)', () => {
+  const scoped = (scope: string) => configFile(`targets:\n  - name: a\n    connector: memory\n    scope: ${scope}\n`);
+
+  it.each([
+    ['neither key', '{filter: "userName eq \\"x\\""}', ['targets[0].scope: must have exactly one of: all, groups']],
+    ['both keys', '{all: true, groups: [x]}', ['targets[0].scope: must have exactly one of: all, groups (it has all, groups)']],
+    ['neither key and an unknown one', '{filtr: x}', [
+      'targets[0].scope: must have exactly one of: all, groups',
+      'targets[0].scope.filtr: is not a known setting (known: all, filter, groups)',
+    ]],
+    ['the groups shape with an unknown key', '{groups: [x], filtr: x}', ['targets[0].scope.filtr: is not a known setting (known: groups, filter)']],
+    ['the all shape with a wrong value', '{all: false}', ['targets[0].scope.all: must be true']],
+    ['the groups shape with a bad filter', '{groups: [x], filter: ""}', ['targets[0].scope.filter: must NOT have fewer than 1 characters']],
+  ])('with %s names the real problem, not every branch\'s', (_label, scope, problems) => {
+    expect(problemsOf(() => loadConfig({ file: scoped(scope), env: {} }))).toEqual(problems);
+  });
+
+  it('leaves a valid choice valid', () => {
+    expect(loadConfig({ file: scoped('{groups: [x], filter: "userName eq \\"x\\""}'), env: {} }).targets[0].scope).toEqual({ groups: ['x'], filter: 'userName eq "x"' });
+  });
+});
+
+describe('a connector schema choosing between keys beside other settings', () => {
+  /** Like google-workspace: exactly one of two credential keys, next to ordinary settings. */
+  const keyConnector = {
+    ...tokenConnector,
+    kind: 'key-target',
+    configSchema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['admin'],
+      oneOf: [{ type: 'object', properties: { key: { type: 'string' } }, required: ['key'] }, { type: 'object', properties: { keyFile: { type: 'string' } }, required: ['keyFile'] }],
+      properties: { key: { type: 'string' }, keyFile: { type: 'string' }, admin: { type: 'string' } },
+    },
+  };
+  const target = (config: string) => configFile(`targets:\n  - name: a\n    connector: key-target\n    config: ${config}\n`);
+
+  it.each([
+    ['neither key', '{admin: a}', ['targets[0].config: must have exactly one of: key, keyFile']],
+    ['both keys', '{admin: a, key: k, keyFile: f}', ['targets[0].config: must have exactly one of: key, keyFile (it has key, keyFile)']],
+  ])('with %s says so, without calling its other settings unknown', (_label, config, problems) => {
+    expect(problemsOf(() => loadConfig({ file: target(config), env: {}, connectors: [keyConnector] }))).toEqual(problems);
+  });
+});
