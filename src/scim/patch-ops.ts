@@ -57,7 +57,7 @@ function filteredKeysAsPaths(operation: PatchOperation, index: number): PatchOpe
 }
 
 /** RFC 7644 3.5.2 PATH after an optional schema URN: `attr`, `attr.sub`, `attr[filter]` or `attr[filter].sub`. */
-const ATTRIBUTE_PATH = /^[A-Za-z][\w$-]*(?:\.[A-Za-z][\w$-]*)?(?:\[.+\](?:\.[A-Za-z][\w$-]*)?)?$/s;
+const ATTRIBUTE_PATH = /^[A-Za-z][\w$-]*(?:\.\$?[A-Za-z][\w$-]*)?(?:\[.+\](?:\.\$?[A-Za-z][\w$-]*)?)?$/s;
 
 /**
  * A path scimmy would read leniently is refused as the RFC says (400 invalidPath): `name..givenName`, or a

@@ -81,6 +81,8 @@ describe('SCIM /Groups', () => {
     const byFilter = await scim(h).patch(`/Groups/${group.id}`, patchOps({ op: 'remove', path: `members[value eq "${b.id}"]` }));
     expect(byFilter.status).toBe(204);
     expect(memberRows(h, group.id)).toEqual([c.id]);
+    const subAttribute = await scim(h).patch(`/Groups/${group.id}`, patchOps({ op: 'remove', path: `members[value eq "${c.id}"].$ref` }));
+    expect(subAttribute.body?.scimType).not.toBe('invalidPath'); // `$ref` is a sub-attribute name (RFC 7643 2.4)
     const kinds = h.store.ledger.forSubject(`group:${group.id}`).map((r) => [r.kind, JSON.parse(r.after ?? 'null')]);
     expect(kinds).toEqual([
       ['group.created', expect.anything()],
