@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { connectors } from '../../connectors';
-import { loadConfig } from '../config/load';
+import { InvalidConfigError } from '../config/errors';
+import { inspectConfig } from '../config/load';
 import { configurationReference } from '../config/reference';
 import { createLogger } from '../log';
-import { configChecks, type ConfigCheckResult } from './config-checks';
+import { configChecks, offlineProblems, type ConfigCheckResult } from './config-checks';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, writeLine, type CliIo } from './io';
 
 /** `config check`: validate a config file (schema, secrets, connectors) and run the live checks. */
@@ -16,7 +17,10 @@ export function registerConfigCommands(program: Command, io: CliIo): void {
     .action(async (options: { config?: string }) => {
       const file = options.config ?? (io.env.SCIM_BRIDGE_CONFIG || undefined);
       if (!file) throw new CliError('no config file: pass --config FILE or set SCIM_BRIDGE_CONFIG', EXIT_USAGE);
-      const loaded = loadConfig({ file, env: io.env, connectors });
+      const { config: loaded, problems, source } = inspectConfig({ file, env: io.env, connectors });
+      if (!loaded || problems.length) {
+        throw new InvalidConfigError([...new Set([...problems, ...(loaded ? offlineProblems(loaded) : [])])], source);
+      }
       const logger = createLogger({ stream: io.stderr });
       const results: ConfigCheckResult[] = [];
       for (const check of configChecks) results.push(...(await check(loaded, logger)));

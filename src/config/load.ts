@@ -48,24 +48,42 @@ function withConnectorKinds(schema: typeof targetSchema, kinds: string[]): objec
 
 /** Reads, resolves secrets in, validates and completes the configuration; throws InvalidConfigError. */
 export function loadConfig(options: LoadConfigOptions = {}): BridgeConfig {
+  const { config, problems, source } = inspectConfig(options);
+  if (!config || problems.length) throw new InvalidConfigError(problems, source);
+  return config;
+}
+
+export interface ConfigInspection {
+  /** Present when the structure is valid, even if secrets are missing: further offline checks can run on it. */
+  config?: BridgeConfig;
+  /** Every problem found, each with its path; [] when the configuration can be used. */
+  problems: string[];
+  /** `config file bridge.yaml`, or `configuration` without a file: what InvalidConfigError names. */
+  source: string;
+}
+
+/**
+ * loadConfig without the throw, for `config check`: a missing secret does not stop the checks that do
+ * not depend on it, so one run names every problem.
+ */
+export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection {
   const env = options.env ?? process.env;
   const file = options.file ?? (env.SCIM_BRIDGE_CONFIG || undefined);
   const source = file ? `config file ${file}` : 'configuration';
-  const problems: string[] = [];
   const validator = validatorFor(options.connectors);
 
   const raw = file ? readConfigFile(file) : {};
-  const resolved = options.resolveSecrets === false ? raw : resolveSecrets(raw, env, problems);
-  problems.push(...schemaProblems(validator, configSchema, resolved));
-  if (problems.length) throw new InvalidConfigError(problems, source);
+  const secrets = options.resolveSecrets === false ? { value: raw, problems: [], unresolvedPaths: [] } : resolveSecrets(raw, env);
+  const structural = schemaProblems(validator, configSchema, secrets.value, [], secrets.unresolvedPaths);
+  if (structural.length) return { problems: [...secrets.problems, ...structural], source };
 
-  const config = withDefaults(resolved as ConfigFile);
+  const config = withDefaults(secrets.value as ConfigFile);
+  const problems = [...secrets.problems];
   applyEnvironment(config, env, problems);
   if (options.overrides?.port !== undefined) config.server.port = options.overrides.port;
   if (options.overrides?.dbFile !== undefined) config.database.file = options.overrides.dbFile;
-  if (options.connectors) problems.push(...targetProblems(validator, config.targets, options.connectors));
-  if (problems.length) throw new InvalidConfigError(problems, source);
-  return config;
+  if (options.connectors) problems.push(...targetProblems(validator, config.targets, options.connectors, secrets.unresolvedPaths));
+  return { config, problems, source };
 }
 
 /** The file as written: every key optional (schemas/config.schema.json says which ones exist). */

@@ -9,12 +9,18 @@ export function createValidator(): Ajv {
   return ajv;
 }
 
-/** Validates `data` and returns readable problems (`targets[0].connector: must be string`), [] when valid. */
-export function schemaProblems(ajv: Ajv, schema: AnySchema, data: unknown, base: ConfigPath = []): string[] {
+/**
+ * Validates `data` and returns readable problems (`targets[0].connector: must be string`), [] when valid.
+ * `unresolvedPaths` hold a placeholder for a secret that could not be read: what its value breaks is not
+ * reported (the missing secret is), an unknown key there still is.
+ */
+export function schemaProblems(ajv: Ajv, schema: AnySchema, data: unknown, base: ConfigPath = [], unresolvedPaths: readonly string[] = []): string[] {
   const validate = ajv.compile(schema);
   if (validate(data)) return [];
+  const aboutPlaceholder = (error: ErrorObject) =>
+    error.keyword !== 'additionalProperties' && unresolvedPaths.includes(formatPath([...base, ...pathFromPointer(error.instancePath)]));
   const errors = withoutMismatchedBranches(withChosenObjectBranches(validate.errors ?? []));
-  return [...new Set(errors.filter(isReportable).map((error) => describeError(error, base)))];
+  return [...new Set(errors.filter((error) => isReportable(error) && !aboutPlaceholder(error)).map((error) => describeError(error, base)))];
 }
 
 interface ObjectBranch {

@@ -13,7 +13,7 @@ export interface ConnectorSchema {
  * Checks what the JSON schema cannot: target names are unique, each connector exists in the registry,
  * and each target's `config` satisfies that connector's own configSchema.
  */
-export function targetProblems(ajv: Ajv, targets: readonly TargetConfig[], connectors: readonly ConnectorSchema[]): string[] {
+export function targetProblems(ajv: Ajv, targets: readonly TargetConfig[], connectors: readonly ConnectorSchema[], unresolvedPaths: readonly string[] = []): string[] {
   const problems: string[] = [];
   const firstIndexByName = new Map<string, number>();
   targets.forEach((target, index) => {
@@ -26,7 +26,7 @@ export function targetProblems(ajv: Ajv, targets: readonly TargetConfig[], conne
       problems.push(`targets[${index}].connector: must be one of ${connectors.map((c) => c.kind).join(', ') || '(no connectors registered)'}`);
       return;
     }
-    problems.push(...schemaProblems(ajv, definition.configSchema, target.config, ['targets', index, 'config']));
+    problems.push(...schemaProblems(ajv, definition.configSchema, target.config, ['targets', index, 'config'], unresolvedPaths));
   });
   return problems;
 }

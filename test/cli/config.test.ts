@@ -40,6 +40,18 @@ describe('scim-bridge config check', () => {
     expect(await cli(['config', 'check', '--config', file], { BRIDGE_HOST: '127.0.0.1' })).toMatchObject({ code: 0 });
   });
 
+  it('reports a missing secret together with the schedule and scope filter problems, each with its path', async () => {
+    const file = configFile('all-problems.yaml', 'targets:\n  - name: mirror\n    connector: memory\n    config:\n      directory: mirror\n' +
+      `      token: \${file:${join(dir, 'no-such-secret')}}\n    scope: {groups: [x], filter: "userName eq"}\n    reconcile: {schedule: "99 99 * * *"}\n`);
+    const run = await cli(['config', 'check', '--config', file]);
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    expect(run.stderr.split('\n').filter((line) => line.startsWith('  - ')).map((line) => line.replace(/^  - ([^:]+):.*$/, '$1'))).toEqual([
+      'targets[0].config.token', 'targets[0].scope.filter', 'targets[0].reconcile.schedule',
+    ]);
+    expect(run.stderr).toContain(`targets[0].config.token: cannot read secret file ${join(dir, 'no-such-secret')} (ENOENT)`);
+    expect(run.stderr).toContain(`targets[0].reconcile.schedule: '99 99 * * *' is not a cron expression`);
+  });
+
   it('is a usage error without a file', async () => {
     expect(await cli(['config', 'check'])).toEqual({ code: 2, stdout: '', stderr: 'no config file: pass --config FILE or set SCIM_BRIDGE_CONFIG\n' });
   });

@@ -219,3 +219,23 @@ describe('a connector schema choosing between keys beside other settings', () =>
     expect(problemsOf(() => loadConfig({ file: target(config), env: {}, connectors: [keyConnector] }))).toEqual(problems);
   });
 });
+
+describe('a missing secret does not hide the other problems', () => {
+  it('reports it with the target config problems, but not what the empty stand-in breaks', () => {
+    const file = configFile('targets:\n  - name: t1\n    connector: token-target\n    config:\n      token: ${env:T1_TOKEN}\n      extra: ${env:EXTRA}\n');
+    expect(problemsOf(() => loadConfig({ file, env: {}, connectors: [tokenConnector] })).sort()).toEqual([
+      'targets[0].config.extra: environment variable EXTRA is not set',
+      'targets[0].config.extra: is not a known setting (known: token, org)',
+      'targets[0].config.org: is required',
+      'targets[0].config.token: environment variable T1_TOKEN is not set',
+    ]);
+  });
+
+  it('stops before the target configs when the structure itself is wrong', () => {
+    const file = configFile('server:\n  port: high\ntargets:\n  - name: t1\n    connector: token-target\n    config:\n      token: ${env:T1_TOKEN}\n');
+    expect(problemsOf(() => loadConfig({ file, env: {}, connectors: [tokenConnector] }))).toEqual([
+      'targets[0].config.token: environment variable T1_TOKEN is not set',
+      'server.port: must be integer',
+    ]);
+  });
+});
