@@ -4,6 +4,7 @@ import type { ChangeContext } from '../store/change';
 import type { Logger } from '../log';
 import { etagOf } from './etag';
 import type { KeyedLock } from './keyed-lock';
+import { publicOrigin } from './public-origin';
 
 /** What the scimmy resource handlers receive per request (through scimmy-routers' `context`). */
 export interface ScimContext {
@@ -31,7 +32,7 @@ export function scimContextFor(req: Request, res: Response, deps: { store: Store
   return {
     store: deps.store,
     change: { actor: req.actor ?? 'unknown', requestId: req.requestId, source: 'scim' },
-    basepath: `${(deps.baseUrl ?? '').replace(/\/$/, '')}${req.baseUrl}`,
+    basepath: `${publicOrigin(req, deps.baseUrl)}${req.baseUrl}`,
     locks: deps.locks,
     filter: typeof res.locals.scimFilter === 'string' ? res.locals.scimFilter : undefined,
     maxResults: deps.maxResults,

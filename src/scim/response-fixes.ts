@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { scimError } from '../http/auth';
 import { isPlainObject } from './normalize';
+import { publicOrigin } from './public-origin';
 
 /** A 500 scimmy-routers answers itself carries its exception message: replace it with a bare one. */
 export function bareServerErrors(onServerError: (req: Request, detail: string) => void) {
@@ -36,11 +37,11 @@ const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
 /**
  * scimmy-routers writes `meta.location` of /ServiceProviderConfig, /ResourceTypes and /Schemas from the
- * request's path (`/scim/v2/Schemas/…`); with `server.baseUrl` set, every location is absolute, these too.
+ * request's path (`/scim/v2/Schemas/…`); make them absolute like every other location.
  */
 export function absoluteDiscoveryLocations(baseUrl: string | undefined) {
-  const origin = baseUrl?.replace(/\/$/, '');
-  return (_req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const origin = publicOrigin(req, baseUrl);
     if (!origin) return next();
     const json = res.json.bind(res);
     res.json = (body: unknown) => {

@@ -111,6 +111,24 @@ describe('server.baseUrl', () => {
   });
 });
 
+describe('locations without server.baseUrl', () => {
+  it('start with the origin the request reached, so a client can GET them as given', async () => {
+    const h = harness();
+    const created = await scim(h).post('/Users', userBody('hosted')).set('Host', 'bridge.internal:8080');
+    expect(created.headers.location).toBe(`http://bridge.internal:8080/scim/v2/Users/${created.body.id}`);
+    expect(created.body.meta.location).toBe(created.headers.location);
+    const config = await scim(h).get('/ServiceProviderConfig').set('Host', '[::1]:8080');
+    expect(config.body.meta.location).toBe('http://[::1]:8080/scim/v2/ServiceProviderConfig');
+  });
+
+  it('stay relative rather than echo a Host header that is not a plain host', async () => {
+    const h = harness();
+    const created = await scim(h).post('/Users', userBody('odd-host')).set('Host', 'evil.example/<x>');
+    expect(created.status).toBe(201);
+    expect(created.body.meta.location).toBe(`/scim/v2/Users/${created.body.id}`);
+  });
+});
+
 describe('/Me', () => {
   it('is not offered: 501 as a SCIM error, not logged as a server fault', async () => {
     const h = harness();
