@@ -8,6 +8,7 @@ import { DesiredState } from './desired-state';
 import type { DeliveryObserver } from './observer';
 import { createTargetRouter } from './scope';
 import { SyncContext } from './sync-context';
+import { TargetBackfill, type BackfillResult } from './target-backfill';
 import { resolveTargets, type TargetSettings } from './target-config';
 import { TargetRuntime, targetRedactor } from './target-runtime';
 import { TargetStates } from './target-state';
@@ -49,6 +50,7 @@ export class SyncEngine {
   private readonly store: Store;
   private readonly states: TargetStates;
   private readonly tombstones: Tombstones;
+  private readonly backfill: TargetBackfill;
   private readonly sync: SyncContext;
   private readonly runtimes = new Map<string, TargetRuntime>();
   private readonly workers = new Map<string, TargetWorker>();
@@ -56,6 +58,8 @@ export class SyncEngine {
   private purgeTimer?: NodeJS.Timeout;
   /** Rows found in flight at start (a crash or kill during delivery), told in announce(). */
   private resumed = 0;
+  /** Targets whose settings were new or changed at start (target-backfill.ts), told in announce(). */
+  private backfilled: BackfillResult[] = [];
 
   constructor(private readonly options: SyncEngineOptions) {
     this.store = options.store;
@@ -65,6 +69,7 @@ export class SyncEngine {
     this.sync = new SyncContext(this.store, desired, now);
     this.states = new TargetStates(this.store.db, now);
     this.tombstones = new Tombstones(this.store.db);
+    this.backfill = new TargetBackfill(this.store, desired);
     // Routing must be in place before the first SCIM write, whether or not workers run yet.
     this.store.changes.routeWith(createTargetRouter(this.targets, desired, (subject) => this.sync.trackedOn(subject)));
   }
@@ -72,6 +77,7 @@ export class SyncEngine {
   async start(): Promise<void> {
     this.resumed = this.store.queue.recoverInflight();
     this.tombstones.purgeAll();
+    this.backfilled = this.backfill.run(this.targets);
     const outcomes = new DeliveryOutcomes(this.store, this.states, this.tombstones, this.options.observer ?? {}, this.options.random ?? Math.random);
     for (const settings of this.targets) this.startTarget(settings, outcomes);
     this.unsubscribe = this.store.queue.onEnqueue((target) => this.workers.get(target)?.wake());
@@ -83,6 +89,12 @@ export class SyncEngine {
   /** After the server's `listening` line, which must stay the first. */
   announce(): void {
     if (this.resumed) this.options.logger.info('resuming deliveries left in flight', { count: this.resumed });
+    for (const result of this.backfilled) {
+      this.options.logger.info('target settings are new or changed: queued the users and groups they put on the target', { ...result });
+      if (result.outOfScope) {
+        this.options.logger.warn('linked accounts are outside the target\'s new scope; they are left as they are until their next change or a reconcile --fix', { target: result.target, count: result.outOfScope });
+      }
+    }
   }
 
   private startTarget(settings: TargetSettings, outcomes: DeliveryOutcomes): void {

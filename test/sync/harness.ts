@@ -38,7 +38,7 @@ export class Harness {
   readonly reports: DeliveryReport[] = [];
   engine!: SyncEngine;
   readonly dbFile: string;
-  private readonly targetConfigs: TargetConfig[];
+  private targetConfigs: TargetConfig[];
 
   constructor(targets: HarnessTarget[] = [{}], dbFile?: string, private readonly extra: Partial<SyncEngineOptions> = {}) {
     this.dbFile = dbFile ?? join(mkdtempSync(join(tmpdir(), 'sync-test-')), 'bridge.db');
@@ -77,6 +77,13 @@ export class Harness {
       ...extra,
     });
     await this.engine.start();
+  }
+
+  /** Stops the engine and starts it again with the targets' config changed (a config edit and a restart). */
+  async restartWith(change: (targets: TargetConfig[]) => TargetConfig[]): Promise<void> {
+    await this.engine.stop();
+    this.targetConfigs = change(this.targetConfigs);
+    await this.startEngine();
   }
 
   directory(target = 'app'): MemoryDirectory {

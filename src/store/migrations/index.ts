@@ -12,6 +12,7 @@ import { idpMembershipClock } from './011-idp-membership-clock';
 import { managerIndex } from './012-manager-index';
 import { userNameFold } from './013-user-name-fold';
 import { linkRemoteKey } from './014-link-remote-key';
+import { targetSettings } from './015-target-settings';
 
 export interface Migration {
   version: number;
@@ -24,4 +25,4 @@ export interface Migration {
  * compares each user and group with its last ledger row, so a migration that rewrites a resource must
  * record that in the ledger too.
  */
-export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes, grantEvidence, queueThrottled, uniqueRemoteLinks, ledgerAppendOnly, tokenHistory, idpMembershipClock, managerIndex, userNameFold, linkRemoteKey];
+export const migrations: Migration[] = [initial, syncEngine, driftReports, grants, liveIdIndexes, grantEvidence, queueThrottled, uniqueRemoteLinks, ledgerAppendOnly, tokenHistory, idpMembershipClock, managerIndex, userNameFold, linkRemoteKey, targetSettings];
