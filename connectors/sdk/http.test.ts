@@ -77,6 +77,8 @@ describe('classifyHttpError', () => {
     expect(error).toBeInstanceOf(RetryableError);
     expect(error.message).toBe('request failed: fetch failed (ECONNREFUSED)');
     expect(error.cause).toBe(cause);
+    const described = classifyHttpError({ cause, message: 'GET /Users: fetch failed' });
+    expect(described.message).toBe('request failed: GET /Users: fetch failed (ECONNREFUSED)');
   });
 
   it('treats 401, and 403 unless the connector recognised a rate limit, as configuration errors', () => {

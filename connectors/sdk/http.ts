@@ -99,14 +99,19 @@ export function headerValue(headers: HeaderSource, name: string): string | undef
 }
 
 function describe({ status, message, cause, secrets = [] }: HttpFailure): string {
-  const detail = message?.trim() || (status === undefined ? causeText(cause) : '');
+  const detail = status === undefined ? networkDetail(message, cause) : message?.trim();
   const prefix = status === undefined ? 'request failed' : `HTTP ${status}`;
   return redactSecrets(detail ? `${prefix}: ${detail}` : prefix, secrets);
 }
 
-function causeText(cause: unknown): string {
-  if (!(cause instanceof Error)) return '';
-  const inner = (cause as { cause?: unknown }).cause;
-  const code = inner && typeof inner === 'object' && 'code' in inner ? ` (${String((inner as { code: unknown }).code)})` : '';
-  return `${cause.message}${code}`;
+/** The network error's code (ECONNREFUSED, ETIMEDOUT) is the useful part, also under a connector's own message. */
+function networkDetail(message: string | undefined, cause: unknown): string {
+  const detail = message?.trim() || (cause instanceof Error ? cause.message : '');
+  const code = causeCode(cause);
+  return code && !detail.includes(code) ? `${detail} (${code})`.trim() : detail;
+}
+
+function causeCode(cause: unknown): string {
+  const inner = cause instanceof Error ? (cause as { cause?: unknown }).cause : undefined;
+  return inner && typeof inner === 'object' && 'code' in inner ? String((inner as { code: unknown }).code) : '';
 }
