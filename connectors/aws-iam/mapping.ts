@@ -17,7 +17,6 @@ export const awsIamMapping: MappingDefaults = {
       owner: `${IDENTITY}:owner`,
     },
   },
-  group: { key: 'displayName' },
 };
 
 export const TAG_PREFIX = 'scim-bridge:';

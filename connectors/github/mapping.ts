@@ -15,7 +15,7 @@ import { PermanentError } from '../sdk/errors';
  */
 export const githubMapping: MappingDefaults = {
   user: { key: 'userName', attributes: {} },
-  group: { key: 'displayName', attributes: { description: 'Managed by scim-bridge from SCIM group {displayName}' } },
+  group: { attributes: { description: 'Managed by scim-bridge from SCIM group {displayName}' } },
 };
 
 export type GithubIdentity = { kind: 'login'; login: string } | { kind: 'email'; email: string };

@@ -32,7 +32,7 @@ export const googleWorkspaceMapping: MappingDefaults = {
       manager: `${ENTERPRISE}:manager.value`,
     },
   },
-  group: { key: 'displayName', attributes: { name: 'displayName' } },
+  group: { attributes: { name: 'displayName' } },
 };
 
 export type OrgUnitOptions = NonNullable<GoogleWorkspaceConfig['orgUnits']>;

@@ -97,9 +97,10 @@ export class FakeServer implements FakeTarget {
     return `http://127.0.0.1:${address.port}`;
   }
 
-  async start(): Promise<this> {
+  /** Listens on 127.0.0.1; tests keep the default port 0 (any free one), a script may fix one. */
+  async start(port = 0): Promise<this> {
     await new Promise<void>((resolve, reject) => {
-      const server = this.app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve()));
+      const server = this.app.listen(port, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve()));
       this.server = server;
     });
     return this;

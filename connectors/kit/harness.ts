@@ -95,6 +95,8 @@ export const KIT_CASES = [
   'user-delete-noop',
   'user-list-paging',
   'user-list-abort',
+  'user-list-page-size',
+  'user-write-abort',
   'error-rate-limited',
   'error-unavailable',
   'error-unauthorized',

@@ -18,6 +18,8 @@ const expectedFailures: Record<string, string> = {
   'update reports applied but changes nothing': 'user-lifecycle',
   'list returns only the first page': 'user-list-paging',
   'list keeps fetching after abort': 'user-list-abort',
+  'list ignores ListOptions.pageSize': 'user-list-page-size',
+  'create ignores the abort signal': 'user-write-abort',
   'second delete throws NotFoundError': 'user-delete-noop',
   'conflict without the existing account': 'user-create-conflict',
   'rate limit reported as a plain retryable error': 'error-rate-limited',

@@ -211,6 +211,28 @@ function userCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, kit
     expect(kit.fake.requestCount()).toBe(atAbort);
     expect(atAbort - before).toBeLessThan(Math.ceil(PAGED_USERS / PAGE_SIZE));
   });
+
+  // The reconciler and the engine ask for a page size per listing (1 to ask whether a group has any member).
+  kitCase(harness, 'user-list-page-size', async () => {
+    const connector = kit.connector();
+    const users = await kit.createUsers(connector, PAGED_USERS);
+    const before = kit.fake.requestCount();
+    const listed = await collectAll(connector.users.list({ pageSize: PAGE_SIZE }, kit.ctx()));
+    expect(listed.map((remote) => remote.key).sort()).toEqual(users.map((user) => user.key).sort());
+    expect(kit.fake.requestCount() - before).toBeGreaterThanOrEqual(Math.ceil(PAGED_USERS / PAGE_SIZE));
+  });
+
+  // The engine aborts an operation when it stops or the operation times out; a write must not go out after that.
+  kitCase(harness, 'user-write-abort', async () => {
+    const connector = kit.connector();
+    const user = harness.samples.user(5);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(connector.users.create(user, { ...kit.ctx(), signal: controller.signal })).rejects.toBeDefined();
+    // Nothing was created: creating it now is not a conflict.
+    const ref = await connector.users.create(user, kit.ctx());
+    await kit.expectUser(ref, { key: user.key, active: true });
+  });
 }
 
 function groupCases<C, F extends FakeTarget>(harness: ConnectorHarness<C, F>, kit: KitRun<C, F>): void {

@@ -32,7 +32,7 @@ export const memory: ConnectorDefinition<MemoryConfig> = {
         email: 'emails[type eq "work"].value',
       },
     },
-    group: { key: 'displayName', attributes: { displayName: 'displayName' } },
+    group: { attributes: { displayName: 'displayName' } },
   },
   // Creating the connector does no I/O: looking up (or creating) a named in-process directory is not I/O.
   create(config: MemoryConfig, env: ConnectorEnv): Connector {

@@ -25,7 +25,6 @@ export const scim: ConnectorDefinition<ScimConfig> = {
         'emails[type eq "work"].value': 'emails[type eq "work"].value',
       },
     },
-    group: { key: 'displayName' },
   },
   limits: { concurrency: 4 },
   create(config: ScimConfig, env: ConnectorEnv): Connector {

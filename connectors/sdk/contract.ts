@@ -164,7 +164,8 @@ export interface Connector {
  */
 export interface MappingDefaults {
   user: { key: string; attributes: Record<string, string> };
-  group?: { key: string; attributes?: Record<string, string> };
+  /** A group's key on the target is the config's `groups[].target`; these fill its other attributes. */
+  group?: { attributes: Record<string, string> };
 }
 
 export interface ConnectorDefinition<C> {

@@ -14,7 +14,7 @@ export interface DatabaseOptions {
 export function withDatabaseOptions(command: Command): Command {
   return command
     .option('--db <file>', 'SQLite database file (default: SCIM_BRIDGE_DB, then the config file, then ./data/scim-bridge.db)')
-    .option('--config <file>', 'config file to take the database path from (default: SCIM_BRIDGE_CONFIG)');
+    .option('--config <file>', 'config file (default: SCIM_BRIDGE_CONFIG): the database path, and the targets for commands that act on them');
 }
 
 /** The database file: --db, then SCIM_BRIDGE_DB, then the config file's database.file, then the default. */

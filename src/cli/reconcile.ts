@@ -60,7 +60,9 @@ async function runOnce(store: Store, options: ReconcileOptions & { target: strin
     logger: createLogger({ stream: io.stderr, level: 'warn' }),
   });
   if (!service.targetNames.includes(options.target)) {
-    throw new CliError(`no target named '${options.target}' in the config (targets: ${service.targetNames.join(', ') || 'none'})`);
+    const configFile = options.config ?? io.env.SCIM_BRIDGE_CONFIG;
+    if (!configFile) throw new CliError(`no target named '${options.target}': targets come from the config file, and none was given (--config FILE or SCIM_BRIDGE_CONFIG)`);
+    throw new CliError(`no target named '${options.target}' in ${configFile} (targets: ${service.targetNames.join(', ') || 'none'})`);
   }
   const progress = options.json ? undefined : progressReporter(io);
   try {

@@ -82,7 +82,10 @@ describe('scim-bridge reconcile', () => {
   it('names an unknown target and a missing database', async () => {
     const unknown = await run('--target', 'nope');
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/no target named 'nope' in the config \(targets: app\)/);
+    expect(unknown.stderr).toContain(`no target named 'nope' in ${config} (targets: app)`);
+    const noConfig = await cli(['reconcile', '--db', h.dbFile, '--target', 'app']);
+    expect(noConfig.code).toBe(1);
+    expect(noConfig.stderr).toMatch(/none was given \(--config FILE or SCIM_BRIDGE_CONFIG\)/);
     const missing = await cli(['reconcile', '--config', config, '--db', join(tempDir('none'), 'x.db'), '--target', 'app']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/does not exist/);
