@@ -5,4 +5,5 @@
  */
 export type { FakeTarget } from './fake-target';
 export { FakeServer, type ErrorResponse, type FakeServerOptions, type FaultSpec, type RecordedRequest, type RouteOptions } from './fake-server';
+export { ResourceStore, type Resource } from './resource-store';
 export { pageByIndex, pageByToken, encodePageToken, decodePageToken, InvalidPageTokenError, type TokenPage } from './paging';

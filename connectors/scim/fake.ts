@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { FakeServer, pageByIndex, type ErrorResponse } from '../kit/fake';
+import { FakeServer, pageByIndex, ResourceStore, type ErrorResponse, type Resource } from '../kit/fake';
 import { InvalidFilterError, keyLookup, parseFilter, project } from './fake-query';
-import { ResourceStore, type Resource } from './fake-store';
 import { applyPatch, PatchError } from './fake-patch';
 
 /**

@@ -1,8 +1,9 @@
 export type Resource = Record<string, unknown> & { id: string };
 
 /**
- * The fake's resources by id, with a case-insensitive index on the key attribute (userName, displayName),
- * kept in step on every set/delete — also when a test deletes a resource directly to simulate drift.
+ * A fake's in-memory table: resources by id, with a case-insensitive index on the key attribute (userName,
+ * login, group email), kept in step on every set/delete — also when a test deletes a resource directly to
+ * simulate drift.
  */
 export class ResourceStore extends Map<string, Resource> {
   private readonly idsByKey = new Map<string, string>();
