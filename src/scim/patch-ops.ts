@@ -255,6 +255,17 @@ function extensionSubAttributeAsComplexAdd(operation: PatchOperation): PatchOper
 }
 
 /**
+ * A replace of a single-valued complex attribute (`name`) sets the sub-attributes its value gives and leaves
+ * the others unchanged (RFC 7644 3.5.2.3); scimmy's replace drops them, while its add merges as the RFC says.
+ */
+function complexReplaceAsMerge(operation: PatchOperation, definition: SCIMMY.Types.SchemaDefinition): PatchOperation {
+  const { op, path, value } = operation;
+  if (op.toLowerCase() !== 'replace' || typeof path !== 'string' || path.includes('[') || !isPlainObject(value)) return operation;
+  const attribute = filteredAttribute(definition, path);
+  return attribute?.type === 'complex' && !attribute.config.multiValued ? { ...operation, op: 'add' } : operation;
+}
+
+/**
  * Applies operations with scimmy's PatchOp. Its TypeErrors come from the operations' data (e.g. a null
  * item in a multi-valued add), so they are the client's 400 invalidValue, not a server fault; their text
  * describes scimmy's internals, so the client gets a plain one.
@@ -266,7 +277,8 @@ export async function applyPatch<S extends SCIMMY.Types.Schema>(operations: Patc
     const expanded = operations
       .flatMap((operation) => unassignedAsRemovals(operation, definition))
       .flatMap(extensionRemovedAttributeByAttribute)
-      .map(extensionSubAttributeAsComplexAdd);
+      .map(extensionSubAttributeAsComplexAdd)
+      .map((operation) => complexReplaceAsMerge(operation, definition));
     if (expanded.length === 0) return undefined;
     const message = { schemas: [SCIMMY.Messages.PatchOp.id], Operations: expanded };
     return (await new SCIMMY.Messages.PatchOp(message as never).apply(resource)) as S | undefined;

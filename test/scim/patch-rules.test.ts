@@ -2,6 +2,15 @@ import { IDENTITY_SCHEMA_ID } from '../../src/lifecycle/identity';
 import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, counts, createUser, harness, patchOps, scim } from './helpers';
 
 describe('PATCH per RFC 7644 3.5.2', () => {
+  it('replaces only the given sub-attributes of a complex attribute named by path (3.5.2.3)', async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'complex', { name: { givenName: 'Grace', familyName: 'Hopper', middleName: 'Brewster' } });
+    const res = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'replace', path: 'name', value: { honorificPrefix: 'Dr', givenName: 'G.' } }));
+    expect(res.status).toBe(200);
+    expect(res.body.name).toEqual({ honorificPrefix: 'Dr', givenName: 'G.', familyName: 'Hopper', middleName: 'Brewster' });
+    expect((await scim(h).get(`/Users/${id}`)).body.name).toEqual(res.body.name);
+  });
+
   it('removes a whole extension by its URN (enterprise and identity), dropping it from schemas', async () => {
     const h = harness();
     const { id } = await createUser(h, 'ext', {
