@@ -2,6 +2,7 @@ import SCIMMY from 'scimmy';
 import { IdentitySchema } from '../lifecycle/identity';
 import type { BridgeConfig } from '../config/types';
 import { ScimGroups } from './groups-resource';
+import { declareMetaSchemas } from './meta-schemas';
 import { ScimUsers } from './users-resource';
 
 /** Multi-valued attributes whose `type` scimmy checks against a closed list (roles: an empty one). */
@@ -20,6 +21,7 @@ export function configureScimmy(scim: BridgeConfig['scim']): void {
     SCIMMY.Resources.declare(ScimGroups, 'Group');
     openTypeVocabularies();
     usersOnlyAsGroupMembers();
+    declareMetaSchemas();
     declared = true;
   }
   SCIMMY.Config.set({ authenticationSchemes: [] });

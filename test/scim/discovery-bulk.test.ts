@@ -32,6 +32,25 @@ describe('discovery endpoints', () => {
     expect(schemas.body.Resources.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining([USER_SCHEMA, GROUP_SCHEMA, ENTERPRISE, IDENTITY_SCHEMA_ID]));
   });
 
+  it('lists the schemas of the discovery resources too (RFC 7643 7, 8.7.2), and none as a resource type', async () => {
+    const h = harness();
+    const core = (name: string) => `urn:ietf:params:scim:schemas:core:2.0:${name}`;
+    const schemas = (await scim(h).get('/Schemas')).body;
+    const ids = schemas.Resources.map((s: { id: string }) => s.id);
+    expect(ids).toEqual(expect.arrayContaining([core('ServiceProviderConfig'), core('ResourceType'), core('Schema')]));
+    expect(schemas.totalResults).toBe(ids.length);
+    const schema = await scim(h).get(`/Schemas/${core('Schema')}`);
+    expect(schema.status).toBe(200);
+    expect(schema.body).toMatchObject({ id: core('Schema'), name: 'Schema', meta: { resourceType: 'Schema' } });
+    const attributes = schema.body.attributes.find((a: { name: string }) => a.name === 'attributes');
+    expect(attributes).toMatchObject({ type: 'complex', multiValued: true, mutability: 'readOnly' });
+    expect(attributes.subAttributes.map((a: { name: string }) => a.name)).toEqual(expect.arrayContaining(['name', 'type', 'mutability', 'returned', 'subAttributes']));
+    const config = await scim(h).get(`/Schemas/${core('ServiceProviderConfig')}`);
+    expect(config.body.attributes.map((a: { name: string }) => a.name)).toEqual(expect.arrayContaining(['patch', 'bulk', 'filter', 'etag']));
+    const types = (await scim(h).get('/ResourceTypes')).body.Resources.map((r: { name: string }) => r.name);
+    expect(types.sort()).toEqual(['Group', 'User']);
+  });
+
   it('requires a token for every SCIM endpoint', async () => {
     const h = harness();
     const res = await request(h.app).get('/scim/v2/Users');
