@@ -103,6 +103,8 @@ const groupMembers: Relation = {
   where: 'u.deleted_at IS NULL',
   columns: {
     value: { sql: 'm.user_id', notNull: true, indexed: true },
+    // What a member's display is in the group's representation (src/store/groups.ts members()).
+    display: { sql: 'COALESCE(u.display_name, u.user_name)', notNull: true },
     type: { sql: "'User'", notNull: true },
   },
 };
