@@ -152,6 +152,75 @@ export function retargetUnmatchedTypeFilters(operations: PatchOperation[], curre
   });
 }
 
+const VALUE_PATH = /^([A-Za-z][\w$-]*)\[(.+)\](\.\$?[A-Za-z][\w$-]*)?$/s;
+
+/**
+ * scimmy matches a value filter in a PATCH path case-sensitively, while RFC 7644 3.4.2.2 compares as each
+ * sub-attribute's caseExact says (an email's value and type are caseExact=false, so the filter
+ * `emails[value eq "ada@example.com"]` names "Ada@Example.com"). The filter is matched here on case-folded
+ * copies; when that selects items scimmy would not, it is rewritten to name those items by their exact values.
+ */
+export function caseInsensitiveValueFilters(operations: PatchOperation[], current: Json, definition: SCIMMY.Types.SchemaDefinition): PatchOperation[] {
+  return operations.map((operation) => {
+    const match = typeof operation.path === 'string' ? VALUE_PATH.exec(operation.path) : null;
+    if (!match) return operation;
+    const [, name, filter, rest = ''] = match;
+    const caseless = caselessSubAttributes(definition, name);
+    const items = itemsOf(current, name);
+    if (!caseless.size || !items.length) return operation;
+    const matched = foldedMatches(filter, items, caseless);
+    if (!matched || matched.length === 0 || matched.length === exactMatchCount(filter, items)) return operation;
+    return { ...operation, path: `${name}[${matched.map(exactly).join(' or ')}]${rest}` };
+  });
+}
+
+function caselessSubAttributes(definition: SCIMMY.Types.SchemaDefinition, name: string): Set<string> {
+  const subAttributes = filteredAttribute(definition, name)?.subAttributes ?? [];
+  return new Set(subAttributes.filter((sub) => ['string', 'reference'].includes(sub.type) && !sub.config.caseExact).map((sub) => sub.name.toLowerCase()));
+}
+
+function itemsOf(current: Json, name: string): Json[] {
+  const key = Object.keys(current).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+  const value = key === undefined ? undefined : current[key];
+  return Array.isArray(value) ? value.filter(isPlainObject) : [];
+}
+
+/** The items the filter selects when caseless sub-attributes are compared case-insensitively; undefined if scimmy cannot parse it. */
+function foldedMatches(filter: string, items: Json[], caseless: Set<string>): Json[] | undefined {
+  let parsed: SCIMMY.Types.Filter;
+  try {
+    parsed = new SCIMMY.Types.Filter(filter);
+  } catch {
+    return undefined; // scimmy answers it when it applies the operation
+  }
+  const fold = (value: unknown, key: string) => (typeof value === 'string' && caseless.has(key.toLowerCase()) ? value.toLowerCase() : value);
+  // scimmy's parsed filter: [{ attribute: [not?, comparator, expected] or a list of those }, …] (one object per `or` branch).
+  const foldComparison = (comparison: unknown[], key: string) => [...comparison.slice(0, -1), fold(comparison.at(-1), key)];
+  const foldedFilter = new SCIMMY.Types.Filter(
+    (parsed as unknown as Array<Record<string, unknown>>).map((branch) =>
+      Object.fromEntries(Object.entries(branch).map(([key, value]) => {
+        if (!Array.isArray(value)) return [key, value];
+        return [key, value.every(Array.isArray) ? value.map((comparison: unknown[]) => foldComparison(comparison, key)) : foldComparison(value, key)];
+      })),
+    ) as never,
+  );
+  const folded = items.map((item) => Object.fromEntries(Object.entries(item).map(([key, value]) => [key, fold(value, key)])));
+  const selected = new Set(foldedFilter.match(folded));
+  return items.filter((_item, index) => selected.has(folded[index]));
+}
+
+function exactMatchCount(filter: string, items: Json[]): number {
+  return new SCIMMY.Types.Filter(filter).match(items).length;
+}
+
+/** A filter that selects the item by every plain value it holds. */
+function exactly(item: Json): string {
+  const comparisons = Object.entries(item)
+    .filter(([, value]) => ['string', 'boolean', 'number'].includes(typeof value))
+    .map(([key, value]) => `${key} eq ${JSON.stringify(value)}`);
+  return `(${comparisons.join(' and ')})`;
+}
+
 function hasTypedValue(current: Json, attribute: string, type: string): boolean {
   const key = Object.keys(current).find((k) => k.toLowerCase() === attribute.toLowerCase());
   const items = key && Array.isArray(current[key]) ? (current[key] as Json[]) : [];

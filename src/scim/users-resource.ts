@@ -10,7 +10,7 @@ import { listQueryOf } from './list-query';
 import { ENTERPRISE_USER, isPlainObject } from './normalize';
 import { IDENTITY_SCHEMA_ID, identityProblem, keepStoredIdentity } from '../lifecycle/identity';
 import { implementedSchemasOnly, refuseNullItems, refuseReadOnly, requireObjectExtensions, requireSchemas, singlePrimary, withoutRepeatedValues } from './resource-rules';
-import { applyPatch, patchWithoutPasswords, requirePatchOp, retargetUnmatchedTypeFilters } from './patch-ops';
+import { applyPatch, caseInsensitiveValueFilters, patchWithoutPasswords, requirePatchOp, retargetUnmatchedTypeFilters } from './patch-ops';
 import { listResponse, omitsAttribute, project, resourceOut, type ListBody } from './resource-output';
 
 type Json = Record<string, unknown>;
@@ -79,8 +79,9 @@ export class ScimUsers extends SCIMMY.Resources.User {
         const stored = this.load(context);
         const guard = { precondition: ifMatchGuard(context.ifMatch), expectedVersion: stored.version };
         const current = userOut(stored, context, false);
+        const caseAware = caseInsensitiveValueFilters(operations, current, SCIMMY.Schemas.User.definition);
         const patched = operations.length
-          ? await applyPatch(retargetUnmatchedTypeFilters(operations, current), new SCIMMY.Schemas.User(current, 'out'))
+          ? await applyPatch(retargetUnmatchedTypeFilters(caseAware, current), new SCIMMY.Schemas.User(current, 'out'))
           : undefined;
         const { users } = context.store;
         const resource = patched ? changedFrom(stored, validUser(patched, true).resource) : undefined;

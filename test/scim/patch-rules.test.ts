@@ -2,6 +2,26 @@ import { IDENTITY_SCHEMA_ID } from '../../src/lifecycle/identity';
 import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, counts, createUser, harness, patchOps, scim } from './helpers';
 
 describe('PATCH per RFC 7644 3.5.2', () => {
+  it('matches value filters as each sub-attribute\'s caseExact says (3.4.2.2: an email\'s value and type are caseless)', async () => {
+    const h = harness();
+    const { id } = await createUser(h, 'caseless', {
+      emails: [{ value: 'Mixed@Case.com', type: 'work', primary: true }, { value: 'Other@Case.com', type: 'home' }],
+    });
+    const replaced = await scim(h).patch(`/Users/${id}`, patchOps(
+      { op: 'replace', path: 'emails[value eq "mixed@case.com"].display', value: 'Work mail' },
+      { op: 'replace', path: 'EMAILS[TYPE eq "Home"].DISPLAY', value: 'Home mail' },
+    ));
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.emails).toEqual([
+      { value: 'Mixed@Case.com', type: 'work', primary: true, display: 'Work mail' },
+      { value: 'Other@Case.com', type: 'home', display: 'Home mail' },
+    ]);
+    const removed = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'remove', path: 'emails[value eq "OTHER@case.COM"]' }));
+    expect(removed.body.emails.map((email: { value: string }) => email.value)).toEqual(['Mixed@Case.com']);
+    const none = await scim(h).patch(`/Users/${id}`, patchOps({ op: 'replace', path: 'emails[value eq "nobody@case.com"].display', value: 'x' }));
+    expect([none.status, none.body.scimType]).toEqual([400, 'noTarget']);
+  });
+
   it('replaces only the given sub-attributes of a complex attribute named by path (3.5.2.3)', async () => {
     const h = harness();
     const { id } = await createUser(h, 'complex', { name: { givenName: 'Grace', familyName: 'Hopper', middleName: 'Brewster' } });
