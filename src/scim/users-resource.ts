@@ -25,8 +25,13 @@ export function userOut(stored: StoredResource, ctx: ScimContext, withGroups = t
   return resourceOut(stored, 'User', `${ctx.basepath}/Users`, groups.length ? { groups } : undefined);
 }
 
+/**
+ * A user as answered. One stored without `active` is active (it is provisioned as such and matches
+ * `active eq true`), so the answer says so instead of leaving the attribute out.
+ */
 export function projectedUser(stored: StoredResource, ctx: ScimContext, attributes: SCIMMY.Types.Filter | undefined, withGroups = true): Json {
-  return project(userOut(stored, ctx, withGroups && !omitsAttribute(attributes, 'groups')), attributes);
+  const user = userOut(stored, ctx, withGroups && !omitsAttribute(attributes, 'groups'));
+  return project(user.active === undefined ? { ...user, active: true } : user, attributes);
 }
 
 /** A page of users straight from SQL (shared by GET /Users, POST /Users/.search and root /.search). */

@@ -1,6 +1,17 @@
 import { ENTERPRISE, ERROR_SCHEMA, SCIM_JSON, USER_SCHEMA, createUser, harness, patchOps, scim, userBody } from './helpers';
 
 describe('SCIM /Users', () => {
+  it('answers a user created without active as active, as it is provisioned and filtered', async () => {
+    const h = harness();
+    const { active: _omitted, ...body } = userBody('no-active');
+    const created = await scim(h).post('/Users', body);
+    expect(created.body.active).toBe(true);
+    const listed = await scim(h).get('/Users').query({ filter: 'userName eq "no-active" and active pr', attributes: 'active' });
+    expect(listed.body.Resources).toEqual([expect.objectContaining({ id: created.body.id, active: true })]);
+    const unchanged = await scim(h).patch(`/Users/${created.body.id}`, patchOps({ op: 'replace', path: 'userName', value: 'no-active' }));
+    expect(unchanged.body.meta.version).toBe(created.body.meta.version);
+  });
+
   it('creates a user, stores columns, emails and a ledger row, and answers 201 with meta and ETag', async () => {
     const h = harness();
     const res = await scim(h).post('/Users', userBody('alice', { externalId: 'ext-1', [ENTERPRISE]: { department: 'Eng' } }));
