@@ -45,6 +45,32 @@ describe('userName compared case-folded beyond ASCII', () => {
   });
 });
 
+describe('other caseExact=false attributes compared case-folded when the literal goes beyond ASCII', () => {
+  const db = openDatabase(':memory:');
+  const insert = db.prepare(`INSERT INTO users (id, user_name, display_name, resource, created, last_modified) VALUES (?, ?, ?, ?, 'x', 'x')`);
+  insert.run('u-aero', 'aero', 'Ærø Ünï', JSON.stringify({ title: 'ÉNGINEER', displayName: 'Ærø Ünï' }));
+  insert.run('u-plain', 'plain', 'Plain Name', JSON.stringify({ title: 'Engineer', displayName: 'Plain Name' }));
+  const ids = (filter: string) => {
+    const { sql, params } = filterToSql(filter, 'user');
+    return (db.prepare(`SELECT id FROM users WHERE ${sql} ORDER BY id`).all(...params) as { id: string }[]).map((row) => row.id);
+  };
+
+  it('matches a column (displayName) and a JSON value (title) regardless of case, in any script', () => {
+    expect(ids('displayName eq "ærø ünï"')).toEqual(['u-aero']);
+    expect(ids('displayName co "ünï"')).toEqual(['u-aero']);
+    expect(ids('displayName sw "ær"')).toEqual(['u-aero']);
+    expect(ids('displayName ne "ÆRØ ÜNÏ"')).toEqual(['u-plain']);
+    expect(ids('title eq "éngineer"')).toEqual(['u-aero']);
+    expect(ids('title sw "É"')).toEqual(['u-aero']);
+  });
+
+  it('keeps the indexed NOCASE comparison for ASCII literals', () => {
+    expect(filterToSql('displayName eq "plain name"', 'user').sql).not.toContain('scim_fold');
+    expect(ids('displayName eq "PLAIN NAME"')).toEqual(['u-plain']);
+    expect(ids('title eq "ENGINEER"')).toEqual(['u-plain']);
+  });
+});
+
 describe('migration 13 (user-name-fold)', () => {
   it('folds existing names, and keeps every live user when two differ only in non-ASCII case', () => {
     const db = databaseBefore(13);

@@ -5,18 +5,22 @@ import { comparesWithoutCase, presence, type SqlFragment, type SqlValue } from '
 
 const orderings: Partial<Record<CompareOperator, string>> = { gt: '>', ge: '>=', lt: '<', le: '<=' };
 const patternOperators: readonly CompareOperator[] = ['co', 'sw', 'ew'];
+const BEYOND_ASCII = /[^\x00-\x7f]/;
 
 /**
  * `value op literal` as SQL. caseExact=false strings compare with NOCASE (which the displayName and email
  * indexes are built with), or, where the value is also stored case-folded (userName), as folded text against
- * the folded literal, since NOCASE folds only ASCII; either way `userName eq "X"` is an index lookup. An absent
- * value never matches, except for `ne`: a user without a title has a title that is not "x".
+ * the folded literal, since NOCASE folds only ASCII; either way `userName eq "X"` is an index lookup. A
+ * literal beyond ASCII ("ÄRØ") needs the Unicode fold on the other attributes too, so there both sides are
+ * folded with scim_fold (no index, but correct). An absent value never matches, except for `ne`: a user
+ * without a title has a title that is not "x".
  */
 export function comparison(value: SqlValue, operator: CompareOperator, literal: Literal): SqlFragment {
   if (literal === null) return nullComparison(value, operator);
   const bound = bindable(value, operator, literal);
-  if (value.folded && comparesWithoutCase(value) && typeof bound === 'string') {
-    return comparison({ ...value, sql: value.folded, caseExact: true, folded: undefined }, operator, caseFold(bound));
+  if (comparesWithoutCase(value) && typeof bound === 'string' && (value.folded || BEYOND_ASCII.test(bound))) {
+    const folded = value.folded ?? `scim_fold(${value.sql})`;
+    return comparison({ ...value, sql: folded, caseExact: true, folded: undefined }, operator, caseFold(bound));
   }
   const collate = comparesWithoutCase(value) && typeof bound === 'string' ? ' COLLATE NOCASE' : '';
   if (patternOperators.includes(operator)) return pattern(value, operator, String(bound), collate !== '');
