@@ -91,8 +91,9 @@ export class SyncEngine {
     if (this.resumed) this.options.logger.info('resuming deliveries left in flight', { count: this.resumed });
     for (const result of this.backfilled) {
       this.options.logger.info('target settings are new or changed: queued the users and groups they put on the target', { ...result });
-      if (result.outOfScope) {
-        this.options.logger.warn('linked accounts are outside the target\'s new scope; they are left as they are until their next change or a reconcile --fix', { target: result.target, count: result.outOfScope });
+      const { users, groups } = result.notReapplied;
+      if (users || groups) {
+        this.options.logger.warn('linked accounts of inactive, deleted or out-of-scope users, or of groups no longer mapped, were not re-applied; run reconcile to review them', { target: result.target, users, groups });
       }
     }
   }

@@ -7,8 +7,12 @@ import type { TargetSettings } from './target-config';
 export interface BackfillResult {
   target: string;
   queued: number;
-  /** Linked users the settings no longer put on the target: left for reconcile and its maxDeletes guard. */
-  outOfScope: number;
+  /**
+   * Linked accounts whose delivery now would take something away (the user is outside the new scope,
+   * inactive under a changed deprovision policy, or deleted; the group is no longer mapped): not queued,
+   * left for reconcile and its maxDeletes guard.
+   */
+  notReapplied: { users: number; groups: number };
 }
 
 /**
@@ -19,9 +23,11 @@ export interface BackfillResult {
  * mapping provisions what the store already holds, and a mapping change reaches every linked account.
  * The engine diffs each against what it last applied, so a subject that needs nothing costs no call.
  *
- * Accounts the new settings take off the target are not queued: a mistyped scope must not deprovision a
- * whole target. They are counted in the log and ledger row; reconcile, with its maxDeletes guard, acts on
- * them, as does the subject's next change.
+ * Only what adds or updates is queued: active users in scope and mapped groups. A delivery that would take
+ * something away (a mistyped scope, a deprovision policy changed to delete, a user deleted while the target
+ * was out of the config, a group mapping removed) must not run wholesale at a start. Such linked accounts
+ * are counted in the log and ledger row; reconcile, with its maxDeletes guard, acts on them, as does the
+ * subject's next change.
  */
 export class TargetBackfill {
   constructor(private readonly store: Store, private readonly desired: DesiredState) {}
@@ -42,7 +48,7 @@ export class TargetBackfill {
           .run(target.name, fingerprint, this.store.now().toISOString());
       }
     });
-    return results.filter((result) => result.queued || result.outOfScope);
+    return results.filter((result) => result.queued || result.notReapplied.users || result.notReapplied.groups);
   }
 
   /** A target taken out of the config misses the changes made meanwhile: putting it back queues everything. */
@@ -56,11 +62,12 @@ export class TargetBackfill {
     for (const subject of subjects) {
       if (this.store.queue.get(target.name, subject)?.state !== 'pending') this.store.queue.enqueue(target.name, subject);
     }
-    const result = { target: target.name, queued: subjects.length, outOfScope: this.linkedOutOfScope(target) };
-    if (result.queued || result.outOfScope) {
+    const notReapplied = { users: this.linkedNotQueued(target, 'user', subjects), groups: this.linkedNotQueued(target, 'group', subjects) };
+    const result = { target: target.name, queued: subjects.length, notReapplied };
+    if (result.queued || notReapplied.users || notReapplied.groups) {
       this.store.ledger.append({
         actor: 'sync-engine', source: 'engine', kind: 'target.settings-applied', subject: `target:${target.name}`, target: target.name,
-        after: { settings, queued: result.queued, outOfScope: result.outOfScope },
+        after: { settings, queued: result.queued, notReapplied },
         reason: `the target's ${settings} scope, mapping or deprovision settings were applied to the subjects already stored`,
       });
     }
@@ -81,14 +88,16 @@ export class TargetBackfill {
     }).map((id) => ({ kind: 'group', id }));
   }
 
-  private linkedOutOfScope(target: TargetSettings): number {
-    const linked = this.store.db.prepare(`SELECT subject_id FROM links WHERE target = ? AND subject_kind = 'user'`).pluck().all(target.name) as string[];
-    return linked.filter((id) => this.desired.isLive({ kind: 'user', id }) && !this.userBelongs(target, id)).length;
+  private linkedNotQueued(target: TargetSettings, kind: 'user' | 'group', queued: SubjectRef[]): number {
+    const linked = this.store.db.prepare('SELECT subject_id FROM links WHERE target = ? AND subject_kind = ?').pluck().all(target.name, kind) as string[];
+    const queuedIds = new Set(queued.filter((subject) => subject.kind === kind).map((subject) => subject.id));
+    return linked.filter((id) => !queuedIds.has(id)).length;
   }
 
+  /** In scope and active: what a delivery provisions or updates, never deprovisions. */
   private userBelongs(target: TargetSettings, id: string): boolean {
     const user = this.desired.user(id);
-    return user !== undefined && userInScope(target, user, this.desired);
+    return user !== undefined && user.active && userInScope(target, user, this.desired);
   }
 }
 

@@ -22,7 +22,7 @@ describe('target settings applied at start', () => {
     const directory = harness.directory();
     expect(directory.allUsers().map((user) => user.key).sort()).toEqual(['ada', 'bob']);
     expect(directory.allGroups().map((group) => ({ key: group.key, members: group.memberIds.length }))).toEqual([{ key: 'eng', members: 2 }]);
-    expect(settingsRows(harness).map((row) => JSON.parse(row.after!))).toEqual([{ settings: 'new', queued: 3, outOfScope: 0 }]);
+    expect(settingsRows(harness).map((row) => JSON.parse(row.after!))).toEqual([{ settings: 'new', queued: 3, notReapplied: { users: 0, groups: 0 } }]);
   });
 
   it('queues nothing when a restart finds the same settings', async () => {
@@ -83,7 +83,42 @@ describe('target settings applied at start', () => {
 
     expect(harness.directory().allUsers().map((user) => [user.key, user.active])).toEqual(expect.arrayContaining([['ada', true], ['bob', true]]));
     expect(harness.directory().writeCalls()).toBe(0);
-    expect(JSON.parse(settingsRows(harness).at(-1)!.after!)).toEqual({ settings: 'changed', queued: 1, outOfScope: 1 });
+    expect(JSON.parse(settingsRows(harness).at(-1)!.after!)).toEqual({ settings: 'changed', queued: 1, notReapplied: { users: 1, groups: 0 } });
+  });
+
+  it('does not delete suspended accounts when the deprovision policy changes to delete', async () => {
+    harness = await Harness.start([{}]);
+    const ada = harness.createUser('ada');
+    harness.createUser('bob');
+    await harness.settle();
+    harness.patchUser(ada, (resource) => { resource.active = false; });
+    await harness.settle();
+    expect(harness.remoteUser('ada')!.active).toBe(false);
+
+    await harness.restartWith(eachTarget((target) => ({ ...target, deprovision: { mode: 'delete' } }) as TargetConfig));
+    await harness.settle();
+
+    expect(harness.remoteUser('ada')).toMatchObject({ active: false });
+    expect(harness.directory().calls('users.delete')).toBe(0);
+    expect(JSON.parse(settingsRows(harness).at(-1)!.after!)).toEqual({ settings: 'changed', queued: 1, notReapplied: { users: 1, groups: 0 } });
+  });
+
+  it('counts, and leaves, a user deleted and a group unmapped while the target was out of the config', async () => {
+    harness = await Harness.start([{ groups: [engineering] }]);
+    const ada = harness.createUser('ada');
+    harness.createUser('bob');
+    harness.createGroup('Engineering', [ada]);
+    await harness.settle();
+    let original: TargetConfig[] = [];
+    await harness.restartWith((targets) => ((original = targets), []));
+    harness.store.users.delete(ada, { actor: 'idp', requestId: 'r-del', source: 'scim' });
+
+    await harness.restartWith(() => original.map((target) => ({ ...target, groups: [] })));
+    await harness.settle();
+
+    expect(harness.remoteUser('ada')).toBeDefined();
+    expect(harness.directory().allGroups()[0].memberIds).toHaveLength(1);
+    expect(JSON.parse(settingsRows(harness).at(-1)!.after!)).toEqual({ settings: 'new', queued: 1, notReapplied: { users: 1, groups: 1 } });
   });
 
   it('treats a target taken out of the config and put back as new: the changes made meanwhile reach it', async () => {
