@@ -44,7 +44,11 @@ export function scimGroups(client: ScimClient, pageSize: number, versions: SeenV
 
   return {
     find,
+    // displayName need not be unique on a SCIM server (RFC 7643 4.2), so a 409 alone cannot be relied on: a
+    // create repeated after a crash, or under a renamed target, would make a second group of the same name.
     async create(group, ctx) {
+      const existing = await find(group.key, ctx);
+      if (existing) throw new ConflictError(`group ${group.key} already exists on the target`, existing);
       const { status, body } = await client.request<ScimGroup>('POST', '/Groups', {
         body: newGroupBody(group.key, group.scimId, group.attributes),
         signal: ctx.signal,

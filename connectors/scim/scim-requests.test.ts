@@ -94,6 +94,16 @@ describe('SCIM connector on the wire', () => {
     expect(fake.users.get(ref.id)).toMatchObject({ externalId: 'bridge-id-rehire' });
   });
 
+  it('adopts a group of the same displayName instead of creating a second one, even where the target would allow it', async () => {
+    const connector = bearer();
+    const first = await connector.groups!.create({ key: 'Engineering', scimId: 'g-1', attributes: {} }, ctx());
+    const posts = fake.calls('POST /scim/v2/Groups');
+    expect(posts).toBe(1);
+    const again = await connector.groups!.create({ key: 'engineering', scimId: 'g-1', attributes: {} }, ctx()).catch((error: unknown) => error);
+    expect(again).toMatchObject({ name: 'ConflictError', existing: { id: first.id } });
+    expect(fake.calls('POST /scim/v2/Groups')).toBe(posts);
+  });
+
   it('says which side of addMember is gone', async () => {
     const connector = bearer();
     const group = await connector.groups!.create({ scimId: 'g1', key: 'Engineering', attributes: {} }, ctx());
