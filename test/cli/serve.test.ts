@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { Store } from '../../src/store';
 import { join } from 'node:path';
 import { buildCli } from './support/built-cli';
 import { runBuiltCli, startBridge } from './support/bridge-process';
@@ -80,6 +82,22 @@ describe('scim-bridge serve (compiled, as a child process)', () => {
     const bad = runBuiltCli(main, ['serve', '--port', '0', '--db', db], { SCIM_BRIDGE_SYNCHRONOUS: 'fulll' });
     expect(bad).toMatchObject({ code: 1, stdout: '' });
     expect(bad.stderr).toContain('SCIM_BRIDGE_SYNCHRONOUS: must be NORMAL or FULL (got "fulll")');
+  });
+
+  it('stops quietly when a command\'s reader closes the pipe early (ledger export | head -1)', async () => {
+    const db = join(tempDir('export-epipe'), 'bridge.db');
+    const store = Store.open(db);
+    const ctx = { actor: 'test', requestId: 'epipe', source: 'cli' as const };
+    store.transaction(() => {
+      for (let i = 0; i < 3000; i++) store.users.create({ userName: `epipe${i}`, name: { givenName: 'E', familyName: 'Pipe' } } as never, ctx);
+    });
+    store.close();
+    const child = spawn(process.execPath, [main, 'ledger', 'export', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect([code, stderr]).toEqual([0, '']);
   });
 
   it('keeps serving when its stdout is closed (serve | head -1): a log line that cannot be written is dropped', async () => {
