@@ -5,7 +5,7 @@ import type { DeliveryJob } from './delivery-job';
 import { MappingError } from './mapping';
 import type { DeliveryObserver, DeliveryOutcome } from './observer';
 import { backoffDelay, rateLimitWait, worthRecording } from './retry';
-import type { TargetStates } from './target-state';
+import { CONFIGURATION_PAUSE, type TargetStates } from './target-state';
 import type { Tombstones } from './tombstones';
 
 const ACTOR = 'sync-engine';
@@ -131,10 +131,10 @@ export class DeliveryOutcomes {
   private pauseTarget(job: DeliveryJob, message: string): void {
     job.runtime.health = { ok: false, message };
     if (this.states.isPaused(job.runtime.name)) return;
-    this.states.pause(job.runtime.name, `configuration error: ${message}`);
+    this.states.pause(job.runtime.name, `${CONFIGURATION_PAUSE}${message}`);
     this.store.ledger.append({
       actor: ACTOR, source: 'engine', requestId: job.item.request_id, kind: 'target.paused',
-      subject: `target:${job.runtime.name}`, target: job.runtime.name, reason: `configuration error: ${message}`,
+      subject: `target:${job.runtime.name}`, target: job.runtime.name, reason: `${CONFIGURATION_PAUSE}${message}`,
     });
   }
 

@@ -11,7 +11,7 @@ import { SyncContext } from './sync-context';
 import { TargetBackfill, type BackfillResult } from './target-backfill';
 import { resolveTargets, type TargetSettings } from './target-config';
 import { TargetRuntime, targetRedactor } from './target-runtime';
-import { TargetStates } from './target-state';
+import { CONFIGURATION_PAUSE, TargetStates } from './target-state';
 import { TargetWorker } from './target-worker';
 import { Tombstones } from './tombstones';
 
@@ -60,6 +60,9 @@ export class SyncEngine {
   private resumed = 0;
   /** Targets whose settings were new or changed at start (target-backfill.ts), told in announce(). */
   private backfilled: BackfillResult[] = [];
+  private announced = false;
+  /** Lines that came up before announce() (a target resumed by its first check), logged by it. */
+  private readonly pendingNotices: Array<() => void> = [];
 
   constructor(private readonly options: SyncEngineOptions) {
     this.store = options.store;
@@ -88,6 +91,12 @@ export class SyncEngine {
 
   /** After the server's `listening` line, which must stay the first. */
   announce(): void {
+    this.announced = true;
+    for (const notice of this.pendingNotices.splice(0)) notice();
+    for (const settings of this.targets) {
+      const state = this.states.get(settings.name);
+      if (state.paused) this.options.logger.warn('target is paused: nothing is delivered to it until it is resumed', { target: settings.name, reason: state.reason });
+    }
     if (this.resumed) this.options.logger.info('resuming deliveries left in flight', { count: this.resumed });
     for (const result of this.backfilled) {
       this.options.logger.info('target settings are new or changed: queued the users and groups they put on the target', { ...result });
@@ -108,7 +117,27 @@ export class SyncEngine {
     });
     this.workers.set(settings.name, worker);
     worker.start();
-    void this.checkHealth(runtime);
+    void this.checkHealth(runtime).then(() => this.endFixedConfigurationPause(runtime));
+  }
+
+  /** A pause the engine made for a configuration error ends at a start whose check passes: the config was fixed. */
+  private endFixedConfigurationPause(runtime: TargetRuntime): void {
+    const state = this.states.get(runtime.name);
+    if (!runtime.health.ok || !state.paused || !state.reason?.startsWith(CONFIGURATION_PAUSE)) return;
+    this.store.transaction(() => {
+      this.states.resume(runtime.name);
+      this.store.ledger.append({
+        actor: 'sync-engine', source: 'engine', kind: 'target.resumed', subject: `target:${runtime.name}`, target: runtime.name,
+        reason: `its check passes at start, after a pause for ${state.reason}`,
+      });
+    });
+    this.notice(() => this.options.logger.info('target resumed: its check passes now, after a pause for a configuration error', { target: runtime.name, pausedFor: state.reason }));
+    this.workers.get(runtime.name)?.wake();
+  }
+
+  private notice(log: () => void): void {
+    if (this.announced) log();
+    else this.pendingNotices.push(log);
   }
 
   private purgeTombstones(): void {

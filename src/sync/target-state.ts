@@ -11,6 +11,9 @@ export interface TargetStateRow {
  * Pause flags per target (targets_state). The engine re-reads them on every poll, so a pause written by
  * the CLI straight into the database file takes effect in a running server too.
  */
+/** How a pause the engine makes for a ConfigError starts its reason; a start whose check passes ends it. */
+export const CONFIGURATION_PAUSE = 'configuration error: ';
+
 export class TargetStates {
   private readonly getStmt;
   private readonly setStmt;

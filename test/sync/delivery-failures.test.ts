@@ -126,6 +126,23 @@ describe('delivery failures', () => {
     expect(harness.remoteUser('ada')).toBeDefined();
   });
 
+  it('a pause for a configuration error ends at a start whose check passes; an operator\'s pause does not', async () => {
+    harness = await Harness.start([{}, { name: 'other' }]);
+    harness.directory().failNext(1, { kind: 'config', message: 'token lacks scope admin:org' }, 'users.create');
+    harness.engine.pause('other', 'maintenance window');
+    const ada = harness.createUser('ada');
+    await waitFor(() => harness.engine.status()[0].paused);
+
+    await harness.restartWith((targets) => targets);
+    await waitFor(() => !harness.engine.status()[0].paused);
+    await harness.settle();
+
+    expect(harness.remoteUser('ada')).toBeDefined();
+    expect(harness.store.queue.get('app', { kind: 'user', id: ada })).toBeUndefined();
+    expect(harness.store.ledger.forSubject('target:app').map((row) => row.kind)).toEqual(['target.paused', 'target.resumed']);
+    expect(harness.engine.status()[1]).toMatchObject({ paused: true, pausedReason: 'maintenance window' });
+  });
+
   it('a paused target receives nothing until it is resumed', async () => {
     harness = await Harness.start();
     harness.engine.pause('app', 'maintenance window');
