@@ -33,9 +33,8 @@ export class FixApplier {
     const queued = this.store.queue.get(this.target.name, subject)?.state;
     if (queued === 'inflight') return this.record(finding, 'deferred');
     this.correctLink(finding, subject);
-    // A delivery already waiting (a paused target, a backoff) settles this with the request id of the change
-    // that queued it; re-enqueueing would credit the IdP's change to this run.
-    if (queued !== 'pending') this.store.queue.enqueue(this.target.name, subject, this.ctx.requestId);
+    // A delivery already waiting (a paused target, a backoff) settles this; re-enqueueing would credit the IdP's change to this run.
+    this.store.queue.enqueueUnlessPending(this.target.name, subject, this.ctx.requestId);
     return this.record(finding, 'applied');
   }
 

@@ -167,9 +167,10 @@ export function caseInsensitiveValueFilters(operations: PatchOperation[], curren
     const [, name, filter, rest = ''] = match;
     const caseless = caselessSubAttributes(definition, name);
     const items = itemsOf(current, name);
-    if (!caseless.size || !items.length) return operation;
-    const matched = foldedMatches(filter, items, caseless);
-    if (!matched || matched.length === 0 || matched.length === exactMatchCount(filter, items)) return operation;
+    const parsed = caseless.size && items.length ? parsedFilter(filter) : undefined;
+    if (!parsed) return operation;
+    const matched = foldedMatches(parsed, items, caseless);
+    if (matched.length === 0 || matched.length === parsed.match(items).length) return operation;
     return { ...operation, path: `${name}[${matched.map(exactly).join(' or ')}]${rest}` };
   });
 }
@@ -185,14 +186,16 @@ function itemsOf(current: Json, name: string): Json[] {
   return Array.isArray(value) ? value.filter(isPlainObject) : [];
 }
 
-/** The items the filter selects when caseless sub-attributes are compared case-insensitively; undefined if scimmy cannot parse it. */
-function foldedMatches(filter: string, items: Json[], caseless: Set<string>): Json[] | undefined {
-  let parsed: SCIMMY.Types.Filter;
+function parsedFilter(filter: string): SCIMMY.Types.Filter | undefined {
   try {
-    parsed = new SCIMMY.Types.Filter(filter);
+    return new SCIMMY.Types.Filter(filter);
   } catch {
     return undefined; // scimmy answers it when it applies the operation
   }
+}
+
+/** The items the filter selects when caseless sub-attributes are compared case-insensitively. */
+function foldedMatches(parsed: SCIMMY.Types.Filter, items: Json[], caseless: Set<string>): Json[] {
   const fold = (value: unknown, key: string) => (typeof value === 'string' && caseless.has(key.toLowerCase()) ? value.toLowerCase() : value);
   // scimmy's parsed filter: [{ attribute: [not?, comparator, expected] or a list of those }, …] (one object per `or` branch).
   const foldComparison = (comparison: unknown[], key: string) => [...comparison.slice(0, -1), fold(comparison.at(-1), key)];
@@ -209,10 +212,6 @@ function foldedMatches(filter: string, items: Json[], caseless: Set<string>): Js
   return items.filter((_item, index) => selected.has(folded[index]));
 }
 
-function exactMatchCount(filter: string, items: Json[]): number {
-  return new SCIMMY.Types.Filter(filter).match(items).length;
-}
-
 /** A filter that selects the item by every plain value it holds. */
 function exactly(item: Json): string {
   const comparisons = Object.entries(item)
@@ -222,9 +221,7 @@ function exactly(item: Json): string {
 }
 
 function hasTypedValue(current: Json, attribute: string, type: string): boolean {
-  const key = Object.keys(current).find((k) => k.toLowerCase() === attribute.toLowerCase());
-  const items = key && Array.isArray(current[key]) ? (current[key] as Json[]) : [];
-  return items.some((item) => typeof item?.type === 'string' && item.type.toLowerCase() === type.toLowerCase());
+  return itemsOf(current, attribute).some((item) => typeof item?.type === 'string' && item.type.toLowerCase() === type.toLowerCase());
 }
 
 /** The extension schemas a User may carry; their ids as no-path keys or paths hold the extension's attributes. */

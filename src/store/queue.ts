@@ -71,6 +71,15 @@ export class SyncQueue {
   }
 
   /**
+   * Enqueues unless a delivery is already waiting for the subject: that one settles it with the request id
+   * of the change that queued it, and keeps its due time (a scheduled delete is not brought forward).
+   * For re-checks that come from the bridge itself (a reconcile fix, a start's settings check), not the IdP.
+   */
+  enqueueUnlessPending(target: string, subject: SubjectRef, requestId?: string | null): void {
+    if (this.get(target, subject)?.state !== 'pending') this.enqueue(target, subject, requestId);
+  }
+
+  /**
    * Calls `listener(target)` after something became due for that target (an enqueue or a retry), once
    * the current synchronous work - including the enclosing transaction - has finished.
    */

@@ -131,10 +131,11 @@ export class DeliveryOutcomes {
   private pauseTarget(job: DeliveryJob, message: string): void {
     job.runtime.health = { ok: false, message };
     if (this.states.isPaused(job.runtime.name)) return;
-    this.states.pause(job.runtime.name, `${CONFIGURATION_PAUSE}${message}`);
+    const reason = `${CONFIGURATION_PAUSE}${message}`;
+    this.states.pause(job.runtime.name, reason);
     this.store.ledger.append({
       actor: ACTOR, source: 'engine', requestId: job.item.request_id, kind: 'target.paused',
-      subject: `target:${job.runtime.name}`, target: job.runtime.name, reason: `${CONFIGURATION_PAUSE}${message}`,
+      subject: `target:${job.runtime.name}`, target: job.runtime.name, reason,
     });
   }
 

@@ -32,7 +32,7 @@ export interface BackfillResult {
 export class TargetBackfill {
   constructor(private readonly store: Store, private readonly desired: DesiredState) {}
 
-  /** The targets where it queued something or found linked users out of scope. */
+  /** The targets where it queued something or left linked accounts alone. */
   run(targets: readonly TargetSettings[]): BackfillResult[] {
     const results: BackfillResult[] = [];
     this.store.transaction(() => {
@@ -48,7 +48,7 @@ export class TargetBackfill {
           .run(target.name, fingerprint, this.store.now().toISOString());
       }
     });
-    return results.filter((result) => result.queued || result.notReapplied.users || result.notReapplied.groups);
+    return results.filter(worthTelling);
   }
 
   /** A target taken out of the config misses the changes made meanwhile: putting it back queues everything. */
@@ -59,12 +59,10 @@ export class TargetBackfill {
 
   private queueFor(target: TargetSettings, settings: 'new' | 'changed'): BackfillResult {
     const subjects = [...this.usersOn(target), ...this.groupsOn(target)];
-    for (const subject of subjects) {
-      if (this.store.queue.get(target.name, subject)?.state !== 'pending') this.store.queue.enqueue(target.name, subject);
-    }
+    for (const subject of subjects) this.store.queue.enqueueUnlessPending(target.name, subject);
     const notReapplied = { users: this.linkedNotQueued(target, 'user', subjects), groups: this.linkedNotQueued(target, 'group', subjects) };
     const result = { target: target.name, queued: subjects.length, notReapplied };
-    if (result.queued || notReapplied.users || notReapplied.groups) {
+    if (worthTelling(result)) {
       this.store.ledger.append({
         actor: 'sync-engine', source: 'engine', kind: 'target.settings-applied', subject: `target:${target.name}`, target: target.name,
         after: { settings, queued: result.queued, notReapplied },
@@ -99,6 +97,10 @@ export class TargetBackfill {
     const user = this.desired.user(id);
     return user !== undefined && user.active && userInScope(target, user, this.desired);
   }
+}
+
+function worthTelling({ queued, notReapplied }: BackfillResult): boolean {
+  return queued > 0 || notReapplied.users > 0 || notReapplied.groups > 0;
 }
 
 /** What decides the target's desired content; connection details and delivery pacing do not. */

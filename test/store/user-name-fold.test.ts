@@ -1,7 +1,15 @@
-import { migrate, openDatabase } from '../../src/store/db';
+import { migrate, openDatabase, type Db } from '../../src/store/db';
 import { databaseBefore } from './migrated-to';
 import { filterToSql, sortToSql } from '../../src/store/filter';
 import { caseFold } from '../../src/store/case-fold';
+
+/** The ids of the users a SCIM filter selects, by the SQL the filter compiles to. */
+function idsMatching(db: Db) {
+  return (filter: string): string[] => {
+    const { sql, params } = filterToSql(filter, 'user');
+    return (db.prepare(`SELECT id FROM users WHERE ${sql} ORDER BY id`).all(...params) as { id: string }[]).map((row) => row.id);
+  };
+}
 
 describe('userName compared case-folded beyond ASCII', () => {
   const db = openDatabase(':memory:');
@@ -10,10 +18,7 @@ describe('userName compared case-folded beyond ASCII', () => {
   insert.run('u-strasse', 'straße@example.com');
   insert.run('u-sigma', 'ΟΔΥΣΣΕΥΣ');
   insert.run('u-bob', 'bob@example.com');
-  const ids = (filter: string) => {
-    const { sql, params } = filterToSql(filter, 'user');
-    return (db.prepare(`SELECT id FROM users WHERE ${sql} ORDER BY id`).all(...params) as { id: string }[]).map((row) => row.id);
-  };
+  const ids = idsMatching(db);
 
   it('matches every operator regardless of case, in any script', () => {
     expect(ids('userName eq "änne@EXAMPLE.com"')).toEqual(['u-anne']);
@@ -50,10 +55,7 @@ describe('other caseExact=false attributes compared case-folded when the literal
   const insert = db.prepare(`INSERT INTO users (id, user_name, display_name, resource, created, last_modified) VALUES (?, ?, ?, ?, 'x', 'x')`);
   insert.run('u-aero', 'aero', 'Ærø Ünï', JSON.stringify({ title: 'ÉNGINEER', displayName: 'Ærø Ünï' }));
   insert.run('u-plain', 'plain', 'Plain Name', JSON.stringify({ title: 'Engineer', displayName: 'Plain Name' }));
-  const ids = (filter: string) => {
-    const { sql, params } = filterToSql(filter, 'user');
-    return (db.prepare(`SELECT id FROM users WHERE ${sql} ORDER BY id`).all(...params) as { id: string }[]).map((row) => row.id);
-  };
+  const ids = idsMatching(db);
 
   it('matches a column (displayName) and a JSON value (title) regardless of case, in any script', () => {
     expect(ids('displayName eq "ærø ünï"')).toEqual(['u-aero']);
